@@ -1,0 +1,71 @@
+import { newId, type TenantTx } from '@atrium/db';
+
+export type ActorType = 'user' | 'client' | 'system';
+
+export interface Actor {
+  type: ActorType;
+  id: string;
+}
+
+export interface AuditEventInput {
+  actor: Actor;
+  /** Dotted verb, e.g. `account.created`. */
+  action: string;
+  objectType: string;
+  objectId?: string | null;
+  before?: unknown;
+  after?: unknown;
+  requestId?: string | null;
+}
+
+export interface AuditEvent {
+  id: string;
+  occurredAt: string;
+  actorType: ActorType;
+  actorId: string;
+  action: string;
+  objectType: string;
+  objectId: string | null;
+  before: unknown;
+  after: unknown;
+  requestId: string | null;
+  /** Chain position; null until the sealer has sealed the event. */
+  seq: string | null;
+  hash: string | null;
+}
+
+type CommitListener = (tenantId: string) => void;
+const commitListeners = new Set<CommitListener>();
+
+/** The sealer listens here, so events are sealed moments after their transaction commits. */
+export function onAuditEventsCommitted(listener: CommitListener): () => void {
+  commitListeners.add(listener);
+  return () => commitListeners.delete(listener);
+}
+
+/**
+ * Records an event in the caller's transaction: it commits or rolls back with
+ * the change it describes. It takes no chain lock; see sealAuditChain.
+ */
+export async function appendAuditEvent(tx: TenantTx, event: AuditEventInput): Promise<string> {
+  const id = newId();
+  await tx`
+    insert into audit_events (tenant_id, id, actor_type, actor_id, action, object_type, object_id, before, after, request_id)
+    values (${tx.tenantId}, ${id}, ${event.actor.type}, ${event.actor.id}, ${event.action}, ${event.objectType},
+            ${event.objectId ?? null}, ${jsonOrNull(tx, event.before)}, ${jsonOrNull(tx, event.after)}, ${event.requestId ?? null})`;
+  const tenantId = tx.tenantId;
+  tx.afterCommit(() => {
+    for (const listener of commitListeners) listener(tenantId);
+  });
+  return id;
+}
+
+function jsonOrNull(tx: TenantTx, value: unknown) {
+  return value === undefined || value === null ? null : tx.json(value as Parameters<TenantTx['json']>[0]);
+}
+
+/** Who is acting and on which request: passed by the front door to every state-changing engine call. */
+export interface AuditContext {
+  actor: Actor;
+  requestId?: string | null;
+}

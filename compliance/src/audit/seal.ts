@@ -1,0 +1,147 @@
+import type { Database, TenantTx } from '@atrium/db';
+import { onAuditEventsCommitted } from './events.ts';
+import { GENESIS_HASH, hashAuditEvent, type SealableEvent } from './hash.ts';
+
+const SEALABLE_COLUMNS =
+  'id, tx_id::text as tx_id, occurred_at, actor_type, actor_id, action, object_type, object_id, before, after, request_id';
+
+/**
+ * Seals committed events of one tenant into the chain, in (tx_id, id) order.
+ *
+ * Business transactions never touch the chain, so a tenant's writers never
+ * queue behind each other. An event is sealed only once every transaction
+ * that started before it has finished (tx_id below the snapshot's xmin), so
+ * no later commit can slip in behind the head. One sealer per tenant at a
+ * time, by a transaction-scoped advisory lock; others skip.
+ * Returns how many events it sealed.
+ */
+export async function sealAuditChain(db: Database, tenantId: string, batchSize = 1000): Promise<number> {
+  return db.withTenant(tenantId, async (tx) => {
+    const [lock] = await tx`select pg_try_advisory_xact_lock(hashtextextended('atrium.audit_seal:' || ${tenantId}, 0)) as locked`;
+    if (!lock?.locked) return 0;
+    const head = await readHead(tx);
+    const events = await tx<SealableEvent[]>`
+      select ${tx.unsafe(SEALABLE_COLUMNS)} from audit_events
+       where tenant_id = ${tenantId}
+         and tx_id < pg_snapshot_xmin(pg_current_snapshot())
+         ${head ? tx`and (tx_id, id) > (${head.txId}::xid8, ${head.eventId}::uuid)` : tx``}
+       order by tx_id, id
+       limit ${batchSize}`;
+    if (events.length === 0) return 0;
+    let seq = head ? head.seq : 0n;
+    let prev: Buffer = head ? head.hash : GENESIS_HASH;
+    const seals = events.map((event) => {
+      seq += 1n;
+      const hash = hashAuditEvent(tenantId, seq, prev, event);
+      const seal = { tenant_id: tenantId, seq: seq.toString(), event_id: event.id, prev_hash: prev, hash };
+      prev = hash;
+      return seal;
+    });
+    await tx`insert into audit_seals ${tx(seals, 'tenant_id', 'seq', 'event_id', 'prev_hash', 'hash')}`;
+    return seals.length;
+  });
+}
+
+interface ChainHead {
+  seq: bigint;
+  hash: Buffer;
+  txId: string;
+  eventId: string;
+}
+
+async function readHead(tx: TenantTx): Promise<ChainHead | null> {
+  const [row] = await tx`
+    select s.seq::text as seq, s.hash, e.tx_id::text as tx_id, e.id
+      from audit_seals s join audit_events e on e.tenant_id = s.tenant_id and e.id = s.event_id
+     where s.tenant_id = ${tx.tenantId}
+     order by s.seq desc limit 1`;
+  return row ? { seq: BigInt(row.seq), hash: row.hash, txId: row.tx_id, eventId: row.id } : null;
+}
+
+/** Seals until nothing sealable is left (bounded by rounds). */
+export async function sealAll(db: Database, tenantId: string, batchSize = 1000): Promise<number> {
+  let total = 0;
+  for (let round = 0; round < 1000; round++) {
+    const sealed = await sealAuditChain(db, tenantId, batchSize);
+    total += sealed;
+    if (sealed < batchSize) break;
+  }
+  return total;
+}
+
+export interface AuditSealerOptions {
+  /** Wait after a commit before sealing, to batch bursts. */
+  debounceMs?: number;
+  /** Full sweep over every tenant, catching events whose process died before sealing. */
+  sweepIntervalMs?: number;
+  onError?: (error: unknown) => void;
+}
+
+export interface AuditSealer {
+  schedule(tenantId: string): void;
+  /** Seals everything scheduled so far; resolves when done. */
+  flush(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function startAuditSealer(db: Database, options: AuditSealerOptions = {}): AuditSealer {
+  const debounceMs = options.debounceMs ?? 20;
+  const onError = options.onError ?? (() => {});
+  const pending = new Set<string>();
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+  let stopped = false;
+
+  const run = async () => {
+    timer = undefined;
+    const tenants = [...pending];
+    pending.clear();
+    for (const tenantId of tenants) {
+      try {
+        await sealAll(db, tenantId);
+      } catch (error) {
+        onError(error);
+      }
+    }
+  };
+  const schedule = (tenantId: string) => {
+    if (stopped) return;
+    pending.add(tenantId);
+    timer ??= setTimeout(() => {
+      running = running.then(run);
+    }, debounceMs);
+  };
+  const unsubscribe = onAuditEventsCommitted(schedule);
+
+  const sweep = async () => {
+    try {
+      const tenants = await db.withPlatform((tx) => tx<{ id: string }[]>`select id from tenants order by id`);
+      for (const { id } of tenants) schedule(id);
+    } catch (error) {
+      onError(error);
+    }
+  };
+  const sweepTimer = setInterval(() => void sweep(), options.sweepIntervalMs ?? 30_000);
+  sweepTimer.unref();
+  void sweep();
+
+  return {
+    schedule,
+    async flush() {
+      if (timer) {
+        clearTimeout(timer);
+        timer = undefined;
+        running = running.then(run);
+      }
+      await running;
+    },
+    async stop() {
+      stopped = true;
+      unsubscribe();
+      clearInterval(sweepTimer);
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      await running;
+    },
+  };
+}

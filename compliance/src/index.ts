@@ -1,0 +1,13 @@
+export {
+  type Actor,
+  type ActorType,
+  type AuditContext,
+  type AuditEvent,
+  type AuditEventInput,
+  appendAuditEvent,
+  onAuditEventsCommitted,
+} from './audit/events.ts';
+export { GENESIS_HASH, hashAuditEvent } from './audit/hash.ts';
+export { listAuditEvents } from './audit/list.ts';
+export { type AuditSealer, type AuditSealerOptions, sealAll, sealAuditChain, startAuditSealer } from './audit/seal.ts';
+export { type AuditChainBreak, type AuditChainReport, verifyAuditChain } from './audit/verify.ts';

@@ -1,0 +1,180 @@
+import postgres from 'postgres';
+import { APP_SCHEMA } from './migrate.ts';
+import { pgTimestamptzToRfc3339 } from './time.ts';
+
+export type Sql = postgres.Sql;
+export type Row = postgres.Row;
+export type Tx = postgres.TransactionSql;
+
+/** A transaction whose RLS scope is one tenant. Repositories take nothing else. */
+export type TenantTx = postgres.TransactionSql & {
+  readonly tenantId: string;
+  /** Runs after the transaction commits; never if it rolls back. */
+  afterCommit(callback: () => void): void;
+};
+
+/**
+ * Adds one tenant's scope to a reseller or platform transaction, so that a
+ * change to the tenant directory is audited in that tenant's chain atomically.
+ * It fails unless the tenant is visible in the current scope.
+ */
+interface CanEnterTenant {
+  asTenant(tenantId: string): Promise<TenantTx>;
+}
+
+/** A transaction scoped to one reseller's tenants. */
+export type ResellerTx = postgres.TransactionSql & CanEnterTenant & { readonly resellerId: string };
+
+/** A transaction with platform scope: the tenant directory, sealing sweeps. */
+export type PlatformTx = postgres.TransactionSql & CanEnterTenant & { readonly scope: 'platform' };
+
+export interface Database {
+  withTenant<T>(tenantId: string, fn: (tx: TenantTx) => Promise<T>): Promise<T>;
+  withReseller<T>(resellerId: string, fn: (tx: ResellerTx) => Promise<T>): Promise<T>;
+  withPlatform<T>(fn: (tx: PlatformTx) => Promise<T>): Promise<T>;
+  /**
+   * One statement in its own implicit transaction, for hot reads through a
+   * tenant-scoped SQL function that sets app.tenant_id itself (see
+   * migrations). Only the function's name is ours to choose; its first
+   * argument is always the tenant.
+   */
+  readAsTenant<T extends Row>(tenantId: string, fn: TenantReadFunction, args: readonly string[]): Promise<T[]>;
+  /** Liveness of the pool, for /health/ready. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The SQL functions that may serve readAsTenant; each begins by scoping itself to its first argument. */
+export type TenantReadFunction = 'account_by_id';
+const TENANT_READ_FUNCTIONS: ReadonlySet<string> = new Set<TenantReadFunction>(['account_by_id']);
+
+export interface DatabaseOptions {
+  url: string;
+  poolSize?: number;
+  statementTimeoutMs?: number;
+  idleInTransactionTimeoutMs?: number;
+  applicationName?: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const TIMESTAMPTZ_OID = 1184;
+
+export class InvalidScopeError extends Error {
+  constructor(what: string, value: unknown) {
+    super(`${what} must be a UUID, got ${JSON.stringify(value)}`);
+    this.name = 'InvalidScopeError';
+  }
+}
+
+export function createDatabase(options: DatabaseOptions): Database {
+  const sql = postgres(options.url, {
+    max: options.poolSize ?? 10,
+    prepare: true,
+    idle_timeout: 60,
+    connect_timeout: 10,
+    onnotice: () => {},
+    connection: {
+      application_name: options.applicationName ?? 'atrium',
+      search_path: APP_SCHEMA,
+      TimeZone: 'UTC',
+      DateStyle: 'ISO',
+      statement_timeout: options.statementTimeoutMs ?? 5000,
+      idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? 10000,
+    },
+    types: {
+      // Keep microseconds: timestamps travel as RFC 3339 strings, never as Date.
+      timestamptz: {
+        to: TIMESTAMPTZ_OID,
+        from: [TIMESTAMPTZ_OID],
+        serialize: (value: string) => value,
+        parse: pgTimestamptzToRfc3339,
+      },
+    },
+  });
+
+  async function scoped<T, X>(
+    settings: Record<string, string>,
+    decorate: (tx: postgres.TransactionSql) => X,
+    fn: (tx: X) => Promise<T>,
+    afterCommit?: (() => void)[],
+  ): Promise<T> {
+    const result = (await sql.begin(async (tx) => {
+      const names = Object.keys(settings);
+      const values = Object.values(settings);
+      // Pipelined with the caller's first statement: no extra round trip.
+      const scope = tx`select set_config(name, value, true) from unnest(${names}::text[], ${values}::text[]) as s(name, value)`.execute();
+      const [, out] = await Promise.all([scope, fn(decorate(tx))]);
+      return out as T;
+    })) as T;
+    if (afterCommit) for (const callback of afterCommit) callback();
+    return result;
+  }
+
+  function asTenantTx(tx: postgres.TransactionSql, tenantId: string, callbacks: (() => void)[]): TenantTx {
+    return Object.assign(tx, { tenantId, afterCommit: (callback: () => void) => void callbacks.push(callback) }) as TenantTx;
+  }
+
+  function tenantEntry(tx: postgres.TransactionSql, callbacks: (() => void)[]): CanEnterTenant {
+    let entered: string | undefined;
+    return {
+      async asTenant(tenantId: string) {
+        assertUuid('tenantId', tenantId);
+        if (entered !== undefined && entered !== tenantId) throw new Error('a transaction enters at most one tenant');
+        const [visible] = await tx`select id from tenants where id = ${tenantId}`;
+        if (!visible) throw new InvalidScopeError('tenantId (visible in this scope)', tenantId);
+        await tx`select set_config('app.tenant_id', ${tenantId}, true)`;
+        entered = tenantId;
+        return asTenantTx(tx, tenantId, callbacks);
+      },
+    };
+  }
+
+  return {
+    withTenant(tenantId, fn) {
+      assertUuid('tenantId', tenantId);
+      const callbacks: (() => void)[] = [];
+      return scoped({ 'app.tenant_id': tenantId }, (tx) => asTenantTx(tx, tenantId, callbacks), fn, callbacks);
+    },
+    withReseller(resellerId, fn) {
+      assertUuid('resellerId', resellerId);
+      const callbacks: (() => void)[] = [];
+      return scoped(
+        { 'app.reseller_id': resellerId },
+        (tx) => Object.assign(tx, { resellerId }, tenantEntry(tx, callbacks)) as ResellerTx,
+        fn,
+        callbacks,
+      );
+    },
+    withPlatform(fn) {
+      const callbacks: (() => void)[] = [];
+      return scoped(
+        { 'app.scope': 'platform' },
+        (tx) => Object.assign(tx, { scope: 'platform' as const }, tenantEntry(tx, callbacks)) as PlatformTx,
+        fn,
+        callbacks,
+      );
+    },
+    async readAsTenant<T extends Row>(tenantId: string, fn: TenantReadFunction, args: readonly string[]) {
+      assertUuid('tenantId', tenantId);
+      if (!TENANT_READ_FUNCTIONS.has(fn)) throw new Error(`${fn} is not a tenant read function`);
+      return (await sql.unsafe(`select * from ${APP_SCHEMA}.${fn}($1, ${args.map((_, i) => `$${i + 2}`).join(', ')})`, [
+        tenantId,
+        ...args,
+      ])) as unknown as T[];
+    },
+    async ping() {
+      await sql`select 1`;
+    },
+    async close() {
+      await sql.end({ timeout: 5 });
+    },
+  };
+}
+
+export function isUuid(value: unknown): value is string {
+  return typeof value === 'string' && UUID.test(value);
+}
+
+function assertUuid(what: string, value: unknown): asserts value is string {
+  if (!isUuid(value)) throw new InvalidScopeError(what, value);
+}

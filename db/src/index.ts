@@ -1,0 +1,20 @@
+export {
+  createDatabase,
+  type Database,
+  type DatabaseOptions,
+  InvalidScopeError,
+  isUuid,
+  type PlatformTx,
+  type ResellerTx,
+  type Row,
+  type Sql,
+  type TenantReadFunction,
+  type TenantTx,
+  type Tx,
+} from './client.ts';
+export { type DatabaseConfig, readPoolSettings } from './config.ts';
+export { decodeCursor, encodeCursor, InvalidCursorError, type Page, toPage } from './cursor.ts';
+export { type EmbeddedPostgresOptions, type RunningPostgres, startEmbeddedPostgres } from './embedded.ts';
+export { newId } from './ids.ts';
+export { APP_ROLE, APP_SCHEMA, type AppliedMigration, type MigrateOptions, migrate, OWNER_ROLE } from './migrate.ts';
+export { pgTimestamptzToRfc3339 } from './time.ts';

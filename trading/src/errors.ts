@@ -1,0 +1,6 @@
+import createError from '@fastify/error';
+
+// The trading package's error registry. Status codes are the HTTP mapping the front doors use.
+export const AccountNotFoundError = createError('TRD_ERR_ACCOUNT_NOT_FOUND', 'Account not found', 404);
+export const AccountCodeTakenError = createError('TRD_ERR_ACCOUNT_CODE_TAKEN', 'An account with code %s already exists', 409);
+export const AccountClosedError = createError('TRD_ERR_ACCOUNT_CLOSED', 'Account %s is closed', 422);
