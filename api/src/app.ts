@@ -67,6 +67,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       // The completion log line comes from reply.log: carry the tenant there too.
       reply.log = request.log;
     });
+    // GraphQL is described by its own SDL (introspection), not by OpenAPI.
+    protectedScope.addHook('onRoute', (route) => {
+      if (route.url.startsWith('/graphql') || route.url.startsWith('/graphiql')) route.schema = { ...route.schema, hide: true };
+    });
     await protectedScope.register(graphql, { graphiql: options.graphiql });
     await protectedScope.register(
       async (v1) => {

@@ -76,7 +76,9 @@ describe('REST accounts', () => {
       seen.push(...page.items.map((a: { id: string }) => a.id));
       cursor = page.nextCursor;
     } while (cursor);
-    const all = (await w.app.inject({ method: 'GET', url: '/v1/accounts?limit=500', headers })).json().items.map((a: { id: string }) => a.id);
+    const all = (await w.app.inject({ method: 'GET', url: '/v1/accounts?limit=500', headers }))
+      .json()
+      .items.map((a: { id: string }) => a.id);
     assert.deepEqual(seen, all);
     assert.ok(all.length >= 2);
   });
@@ -113,7 +115,11 @@ describe('GraphQL accounts', () => {
     const read = await graphql(w.app, headers, 'query ($id: ID!) { account(id: $id) { id name } tenant { slug } }', { id: account.id });
     assert.deepEqual(read.body.data, { account: { id: account.id, name: 'From GraphQL' }, tenant: { slug: w.tenants.a.slug } });
 
-    const list = await graphql(w.app, headers, '{ accounts(first: 2) { edges { node { id } cursor } pageInfo { hasNextPage endCursor } } }');
+    const list = await graphql(
+      w.app,
+      headers,
+      '{ accounts(first: 2) { edges { node { id } cursor } pageInfo { hasNextPage endCursor } } }',
+    );
     const connection = list.body.data?.accounts as { edges: unknown[]; pageInfo: { hasNextPage: boolean } };
     assert.equal(connection.edges.length, 2);
     assert.equal(connection.pageInfo.hasNextPage, true);

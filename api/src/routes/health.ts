@@ -5,15 +5,20 @@ import { Problem } from '../schemas/problem.ts';
 const Status = Type.Object({ status: Type.Literal('ok') }, { additionalProperties: false });
 
 const health: FastifyPluginAsyncTypebox = async (app) => {
-  app.get('/health/live', { schema: { tags: ['health'], summary: 'The process is up', response: { 200: Status } } }, async () => ({
-    status: 'ok' as const,
-  }));
+  app.get(
+    '/health/live',
+    { schema: { tags: ['health'], summary: 'The process is up', operationId: 'live', response: { 200: Status } } },
+    async () => ({
+      status: 'ok' as const,
+    }),
+  );
   app.get(
     '/health/ready',
     {
       schema: {
         tags: ['health'],
         summary: 'The database answers',
+        operationId: 'ready',
         response: { 200: Status, 503: Type.Ref(Problem) },
       },
     },

@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { freePort } from '@atrium/db/testing';
+import postgres from 'postgres';
+import request from 'supertest';
+
+const START = path.join(import.meta.dirname, '..', 'src', 'start.ts');
+
+/** mkdtemp makes 0700 dirs; when tests run as root, PostgreSQL runs as `postgres` and must reach its data. */
+async function makeDataDir(): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'atrium-start-'));
+  await chmod(dir, 0o755);
+  return dir;
+}
+
+async function waitForReady(base: string, deadline: number): Promise<void> {
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(`${base}/health/ready`);
+      if (response.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error('not ready within 30 s');
+}
+
+test('npm start on embedded defaults serves the seeded demo tenants and shuts down cleanly on SIGINT', async () => {
+  const dataDir = await makeDataDir();
+  const port = await freePort();
+  const pgPort = await freePort();
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), ATRIUM_DATA_DIR: dataDir, ATRIUM_EMBEDDED_PG_PORT: String(pgPort) };
+  delete env.NODE_ENV;
+  delete env.DATABASE_URL;
+  delete env.DATABASE_ADMIN_URL;
+  const child = spawn(process.execPath, [START], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr.on('data', (chunk) => {
+    output += chunk;
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    await waitForReady(base, Date.now() + 30_000);
+
+    const accounts = await request(base).get('/v1/accounts').set('x-atrium-dev-tenant', 'acme').expect(200);
+    assert.deepEqual(accounts.body.items.map((a: { code: string }) => a.code).sort(), ['ACME-HEDGE', 'ACME-MAIN']);
+    const globex = await request(base).get('/v1/tenant').set('x-atrium-dev-tenant', 'globex').expect(200);
+    assert.equal(globex.body.slug, 'globex');
+    const docs = await request(base).get('/docs/json').expect(200);
+    assert.equal(docs.body.openapi, '3.1.0');
+    const live = await request(base).get('/health/live').set('x-request-id', 'probe-1').expect(200);
+    assert.equal(live.headers['x-request-id'], 'probe-1');
+
+    child.kill('SIGINT');
+    assert.equal(await exited, 0, output);
+    // The embedded PostgreSQL went down with it.
+    const probe = postgres(`postgres://postgres:atrium-embedded@127.0.0.1:${pgPort}/postgres`, { max: 1, connect_timeout: 2 });
+    await assert.rejects(probe`select 1`, /ECONNREFUSED|connect/);
+    await probe.end();
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('a second start on the same data directory re-applies nothing and seeds nothing twice', async () => {
+  const dataDir = await makeDataDir();
+  const pgPort = await freePort();
+  try {
+    for (let run = 0; run < 2; run++) {
+      const port = await freePort();
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        PORT: String(port),
+        ATRIUM_DATA_DIR: dataDir,
+        ATRIUM_EMBEDDED_PG_PORT: String(pgPort),
+      };
+      delete env.NODE_ENV;
+      const child = spawn(process.execPath, [START], { env, stdio: 'ignore' });
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      try {
+        await waitForReady(`http://127.0.0.1:${port}`, Date.now() + 30_000);
+        const accounts = await request(`http://127.0.0.1:${port}`).get('/v1/accounts').set('x-atrium-dev-tenant', 'globex').expect(200);
+        assert.equal(accounts.body.items.length, 2, `run ${run}`);
+      } finally {
+        child.kill('SIGINT');
+        assert.equal(await exited, 0);
+      }
+    }
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});
