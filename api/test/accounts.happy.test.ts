@@ -128,7 +128,9 @@ describe('GraphQL accounts', () => {
     assert.deepEqual(closed.body.data, { closeAccount: { status: 'closed' } });
 
     const events = await graphql(w.app, headers, '{ auditEvents(first: 2) { edges { node { action objectId after } } } }');
-    const nodes = (events.body.data?.auditEvents as { edges: { node: { action: string; objectId: string } }[] }).edges.map((e) => e.node);
+    const auditEvents = events.body.data?.auditEvents;
+    assert.ok(auditEvents);
+    const nodes = (auditEvents as { edges: { node: { action: string; objectId: string } }[] }).edges.map((e) => e.node);
     assert.deepEqual(
       nodes.map((n) => [n.action, n.objectId]),
       [

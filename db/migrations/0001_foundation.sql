@@ -162,14 +162,20 @@ create policy audit_seals_tenant on audit_seals
   with check (tenant_id = (select nullif(current_setting('app.tenant_id', true), '')::uuid));
 
 -- Hot read path: one statement, one implicit transaction. It sets the tenant
--- locally and reads under RLS; inside another tenant's transaction it refuses
--- to switch (set_config is skipped, so RLS keeps the outer tenant and the
--- tenant_id filter returns nothing).
+-- locally and reads under RLS. PL/pgSQL, so its statements' plans are cached
+-- per session. Inside any other scope (another tenant, a reseller, the
+-- platform) it refuses to switch: RLS keeps that scope and the tenant_id
+-- filter returns nothing, so it can never widen what a transaction sees.
 create function account_by_id(p_tenant_id uuid, p_id uuid) returns setof accounts
-language sql volatile security invoker as $$
-  select set_config('app.tenant_id', p_tenant_id::text, true)
-   where coalesce(nullif(current_setting('app.tenant_id', true), ''), p_tenant_id::text) = p_tenant_id::text;
-  select * from atrium.accounts where tenant_id = p_tenant_id and id = p_id;
+language plpgsql volatile security invoker as $$
+begin
+  if nullif(current_setting('app.reseller_id', true), '') is null
+     and nullif(current_setting('app.scope', true), '') is null
+     and coalesce(nullif(current_setting('app.tenant_id', true), ''), p_tenant_id::text) = p_tenant_id::text then
+    perform set_config('app.tenant_id', p_tenant_id::text, true);
+  end if;
+  return query select * from atrium.accounts a where a.tenant_id = p_tenant_id and a.id = p_id;
+end
 $$;
 
 grant usage on schema atrium to atrium_app;

@@ -160,7 +160,7 @@ export function createDatabase(options: DatabaseOptions): Database {
       return (await sql.unsafe(`select * from ${APP_SCHEMA}.${fn}($1, ${args.map((_, i) => `$${i + 2}`).join(', ')})`, [
         tenantId,
         ...args,
-      ])) as unknown as T[];
+      ], { prepare: true })) as unknown as T[];
     },
     async ping() {
       await sql`select 1`;

@@ -2,8 +2,10 @@ import type { Database, TenantTx } from '@atrium/db';
 import { onAuditEventsCommitted } from './events.ts';
 import { GENESIS_HASH, hashAuditEvent, type SealableEvent } from './hash.ts';
 
+// One multi-row insert per batch: five parameters a row, under PostgreSQL's 65535.
+const MAX_BATCH = 5000;
 const SEALABLE_COLUMNS =
-  'id, tx_id::text as tx_id, occurred_at, actor_type, actor_id, action, object_type, object_id, before, after, request_id';
+  'e.id, e.tx_id::text as tx_id, e.occurred_at, e.actor_type, e.actor_id, e.action, e.object_type, e.object_id, e.before, e.after, e.request_id';
 
 /**
  * Seals committed events of one tenant into the chain, in (tx_id, id) order.
@@ -21,13 +23,15 @@ export async function sealAuditChain(db: Database, tenantId: string, batchSize =
     if (!lock?.locked) return 0;
     const head = await readHead(tx);
     const events = await tx<SealableEvent[]>`
-      select ${tx.unsafe(SEALABLE_COLUMNS)} from audit_events
-       where tenant_id = ${tenantId}
-         and tx_id < pg_snapshot_xmin(pg_current_snapshot())
-         ${head ? tx`and (tx_id, id) > (${head.txId}::xid8, ${head.eventId}::uuid)` : tx``}
-       order by tx_id, id
-       limit ${batchSize}`;
+      select ${tx.unsafe(SEALABLE_COLUMNS)} from audit_events e
+       where e.tenant_id = ${tenantId}
+         and e.tx_id < pg_snapshot_xmin(pg_current_snapshot())
+         ${head ? tx`and (e.tx_id, e.id) > (${head.txId}::xid8, ${head.eventId}::uuid)` : tx``}
+       -- Qualified: a bare tx_id here would sort by the text alias in the select list.
+       order by e.tx_id, e.id
+       limit ${Math.min(batchSize, MAX_BATCH)}`;
     if (events.length === 0) return 0;
+
     let seq = head ? head.seq : 0n;
     let prev: Buffer = head ? head.hash : GENESIS_HASH;
     const seals = events.map((event) => {
@@ -64,7 +68,7 @@ export async function sealAll(db: Database, tenantId: string, batchSize = 1000):
   for (let round = 0; round < 1000; round++) {
     const sealed = await sealAuditChain(db, tenantId, batchSize);
     total += sealed;
-    if (sealed < batchSize) break;
+    if (sealed < Math.min(batchSize, MAX_BATCH)) break;
   }
   return total;
 }

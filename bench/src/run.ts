@@ -1,0 +1,154 @@
+// npm run bench: every case against one fresh embedded PostgreSQL, in one run, as ratios to a baseline
+// measured in that same run. Servers run in child processes; autocannon drives them from this one.
+import { type ChildProcess, fork } from 'node:child_process';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { seedDemoData } from '@atrium/api/seed';
+import { sealAll, verifyAuditChain } from '@atrium/compliance';
+import { createDatabase, migrate, startEmbeddedPostgres } from '@atrium/db';
+import { freePort, withCredentials } from '@atrium/db/testing';
+import { findTenantIdBySlug } from '@atrium/tenants';
+import { listAccounts } from '@atrium/trading';
+import autocannon from 'autocannon';
+
+const DURATION = Number(process.env.BENCH_DURATION ?? 10);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const POOL_SIZE = Number(process.env.BENCH_POOL_SIZE ?? 10);
+const APP_PASSWORD = 'atrium-bench';
+const root = path.resolve(import.meta.dirname, '..');
+
+interface CaseResult {
+  name: string;
+  group: 'read' | 'write';
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+  baseline?: string;
+}
+
+const dataDir = path.join(root, '..', '.data', `bench-pg-${process.pid}`);
+const pg = await startEmbeddedPostgres({ dataDir, port: await freePort(), ephemeral: true });
+const children: ChildProcess[] = [];
+try {
+  await migrate({ adminUrl: pg.adminUrl, appPassword: APP_PASSWORD });
+  const appUrl = withCredentials(pg.adminUrl, 'atrium_app', APP_PASSWORD);
+  const db = createDatabase({ url: appUrl, poolSize: 4 });
+  await seedDemoData(db);
+  const acme = (await findTenantIdBySlug(db, 'acme')) as string;
+  const globex = (await findTenantIdBySlug(db, 'globex')) as string;
+  const account = (await db.withTenant(acme, (tx) => listAccounts(tx, { limit: 1 }))).items[0];
+  if (!account) throw new Error('seed produced no account');
+  const [{ version: pgVersion }] = await db.withPlatform((tx) => tx`select current_setting('server_version') as version`);
+
+  const header = [
+    `CPU: ${os.cpus()[0]?.model ?? 'unknown'} × ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB`,
+    `Node.js ${process.version}, PostgreSQL ${pgVersion} (embedded, same machine), pool ${POOL_SIZE} per server`,
+    `autocannon: ${CONNECTIONS} connections, ${WARMUP} s warm-up + ${DURATION} s per case`,
+  ];
+  console.log(header.join('\n'));
+
+  const serverEnv = {
+    ...process.env,
+    NODE_ENV: 'production',
+    BENCH_ADMIN_URL: pg.adminUrl,
+    BENCH_APP_URL: appUrl,
+    BENCH_TENANT_ID: acme,
+    BENCH_POOL_SIZE: String(POOL_SIZE),
+  };
+  const baselinePort = await freePort();
+  const gatewayPort = await freePort();
+  children.push(await startServer('baseline.ts', { ...serverEnv, BENCH_PORT: String(baselinePort), BENCH_TENANT_ID: acme }));
+  children.push(await startServer('gateway.ts', { ...serverEnv, BENCH_PORT: String(gatewayPort) }));
+  const baseline = `http://127.0.0.1:${baselinePort}`;
+  const gateway = `http://127.0.0.1:${gatewayPort}`;
+  const devHeader = (tenant: string) => ({ 'x-atrium-dev-tenant': tenant });
+
+  const results: CaseResult[] = [];
+  const run = async (name: string, group: CaseResult['group'], options: autocannon.Options, baselineName?: string) => {
+    await autocannon({ ...options, connections: CONNECTIONS, duration: WARMUP });
+    const r = await autocannon({ ...options, connections: CONNECTIONS, duration: DURATION });
+    const result: CaseResult = {
+      name,
+      group,
+      rps: r.requests.average,
+      p50: r.latency.p50,
+      p99: r.latency.p99,
+      non2xx: r.non2xx,
+      errors: r.errors,
+      ...(baselineName ? { baseline: baselineName } : {}),
+    };
+    results.push(result);
+    console.log(`  ${name}: ${Math.round(result.rps)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms${result.non2xx ? `, ${result.non2xx} non-2xx` : ''}`);
+  };
+
+  const BARE = 'bare fastify + postgres.js PK lookup (no tenant scope)';
+  await run(BARE, 'read', { url: `${baseline}/bare/accounts/${account.id}` });
+  await run('bare fastify + withTenant (BEGIN; set_config + select; COMMIT)', 'read', { url: `${baseline}/tx/accounts/${account.id}` }, BARE);
+  await run('bare fastify + readAsTenant (one statement, SQL function)', 'read', { url: `${baseline}/fn/accounts/${account.id}` }, BARE);
+  await run('gateway GET /v1/accounts/{id}', 'read', { url: `${gateway}/v1/accounts/${account.id}`, headers: devHeader(acme) }, BARE);
+
+  let counter = 0;
+  const uniqueAccount = () => JSON.stringify({ code: `B${process.pid}-${++counter}`, name: 'bench' });
+  // Inline writes go to acme's chain, the gateway's to globex's: the two designs never share a chain.
+  const INLINE = 'inline chain: audit hash appended in the business transaction (per-tenant lock)';
+  await run(INLINE, 'write', {
+    url: `${baseline}/inline-chain/accounts`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    requests: [{ setupRequest: (req) => ({ ...req, body: uniqueAccount() }) }],
+  });
+  await run(
+    'gateway POST /v1/accounts (audit event in the transaction, sealed after commit)',
+    'write',
+    {
+      url: `${gateway}/v1/accounts`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...devHeader(globex) },
+      requests: [{ setupRequest: (req) => ({ ...req, body: uniqueAccount() }) }],
+    },
+    INLINE,
+  );
+
+  // The deferred chain must still be whole after the load.
+  await sealAll(db, globex);
+  const report = await verifyAuditChain(db, globex);
+  console.log(`  globex audit chain after the write load: ok=${report.ok}, sealed=${report.sealed}, unsealed=${report.unsealed}`);
+  if (!report.ok) throw new Error(`audit chain broken after load: ${JSON.stringify(report.firstBreak)}`);
+  await db.close();
+
+  const table = renderTable(results);
+  console.log(`\n${table}`);
+  await mkdir(path.join(root, 'results'), { recursive: true });
+  await writeFile(
+    path.join(root, 'results', 'latest.md'),
+    `# Benchmark run ${new Date().toISOString()}\n\n${header.map((l) => `- ${l}`).join('\n')}\n\n${table}\n\nAudit chain after write load: ok=${report.ok}, sealed=${report.sealed}\n`,
+  );
+  console.log(`\nwrote bench/results/latest.md`);
+} finally {
+  for (const child of children) child.kill('SIGTERM');
+  await pg.stop();
+  await rm(dataDir, { recursive: true, force: true });
+}
+
+function renderTable(results: CaseResult[]): string {
+  const byName = new Map(results.map((r) => [r.name, r]));
+  const lines = ['| case | req/s | p50 ms | p99 ms | ratio | against |', '|---|---:|---:|---:|---:|---|'];
+  for (const r of results) {
+    const base = r.baseline ? byName.get(r.baseline) : undefined;
+    const ratio = base ? `${(r.rps / base.rps).toFixed(2)}×` : '1.00× (baseline)';
+    lines.push(`| ${r.name} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${ratio} | ${base ? 'the first row of its group' : ''} |`);
+  }
+  return lines.join('\n');
+}
+
+function startServer(file: string, env: NodeJS.ProcessEnv): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = fork(path.join(root, 'src', 'servers', file), { env, stdio: 'inherit' });
+    child.once('message', () => resolve(child));
+    child.once('exit', (code) => reject(new Error(`${file} exited with ${code}`)));
+  });
+}
