@@ -28,10 +28,25 @@ if (!env[TEST_ADMIN_URL_ENV]) {
   };
 }
 
-const child = spawn(command, args, { stdio: 'inherit', env });
+// Output passes through; node:test's per-package summaries are added up into one closing line.
+const child = spawn(command, args, { stdio: ['inherit', 'pipe', 'inherit'], env });
+const totals = { pass: 0, fail: 0, skipped: 0, todo: 0 };
+const SUMMARY = /ℹ (pass|fail|skipped|todo) (\d+)\s*$/;
+let pending = '';
+child.stdout.on('data', (chunk: Buffer) => {
+  process.stdout.write(chunk);
+  pending += chunk.toString('utf8');
+  const lines = pending.split('\n');
+  pending = lines.pop() ?? '';
+  for (const line of lines) {
+    const match = SUMMARY.exec(line);
+    if (match) totals[match[1] as keyof typeof totals] += Number(match[2]);
+  }
+});
 const forward = (signal: NodeJS.Signals) => child.kill(signal);
 process.on('SIGINT', forward);
 process.on('SIGTERM', forward);
 const code: number = await new Promise((resolve) => child.on('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0))));
 await stop();
-process.exit(code);
+console.log(`\n${totals.pass} passed, ${totals.fail} failed, ${totals.skipped + totals.todo} skipped`);
+process.exit(code === 0 && totals.fail > 0 ? 1 : code);

@@ -5,7 +5,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { seedDemoData } from '@atrium/api/seed';
-import { sealAll, verifyAuditChain } from '@atrium/compliance';
+import { sealCommitted, verifyAuditChain } from '@atrium/compliance';
 import { createDatabase, migrate, startEmbeddedPostgres } from '@atrium/db';
 import { freePort, withCredentials } from '@atrium/db/testing';
 import { findTenantIdBySlug } from '@atrium/tenants';
@@ -82,12 +82,19 @@ try {
       ...(baselineName ? { baseline: baselineName } : {}),
     };
     results.push(result);
-    console.log(`  ${name}: ${Math.round(result.rps)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms${result.non2xx ? `, ${result.non2xx} non-2xx` : ''}`);
+    console.log(
+      `  ${name}: ${Math.round(result.rps)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms${result.non2xx ? `, ${result.non2xx} non-2xx` : ''}`,
+    );
   };
 
   const BARE = 'bare fastify + postgres.js PK lookup (no tenant scope)';
   await run(BARE, 'read', { url: `${baseline}/bare/accounts/${account.id}` });
-  await run('bare fastify + withTenant (BEGIN; set_config + select; COMMIT)', 'read', { url: `${baseline}/tx/accounts/${account.id}` }, BARE);
+  await run(
+    'bare fastify + withTenant (BEGIN; set_config + select; COMMIT)',
+    'read',
+    { url: `${baseline}/tx/accounts/${account.id}` },
+    BARE,
+  );
   await run('bare fastify + readAsTenant (one statement, SQL function)', 'read', { url: `${baseline}/fn/accounts/${account.id}` }, BARE);
   await run('gateway GET /v1/accounts/{id}', 'read', { url: `${gateway}/v1/accounts/${account.id}`, headers: devHeader(acme) }, BARE);
 
@@ -114,7 +121,7 @@ try {
   );
 
   // The deferred chain must still be whole after the load.
-  await sealAll(db, globex);
+  await sealCommitted(db, globex);
   const report = await verifyAuditChain(db, globex);
   console.log(`  globex audit chain after the write load: ok=${report.ok}, sealed=${report.sealed}, unsealed=${report.unsealed}`);
   if (!report.ok) throw new Error(`audit chain broken after load: ${JSON.stringify(report.firstBreak)}`);

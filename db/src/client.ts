@@ -157,10 +157,11 @@ export function createDatabase(options: DatabaseOptions): Database {
     async readAsTenant<T extends Row>(tenantId: string, fn: TenantReadFunction, args: readonly string[]) {
       assertUuid('tenantId', tenantId);
       if (!TENANT_READ_FUNCTIONS.has(fn)) throw new Error(`${fn} is not a tenant read function`);
-      return (await sql.unsafe(`select * from ${APP_SCHEMA}.${fn}($1, ${args.map((_, i) => `$${i + 2}`).join(', ')})`, [
-        tenantId,
-        ...args,
-      ], { prepare: true })) as unknown as T[];
+      return (await sql.unsafe(
+        `select * from ${APP_SCHEMA}.${fn}($1, ${args.map((_, i) => `$${i + 2}`).join(', ')})`,
+        [tenantId, ...args],
+        { prepare: true },
+      )) as unknown as T[];
     },
     async ping() {
       await sql`select 1`;

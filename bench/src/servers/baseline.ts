@@ -23,18 +23,20 @@ const GENESIS = Buffer.alloc(32);
 
 const app = Fastify({ logger: false });
 let reported = 0;
-app.setErrorHandler((error, _request, reply) => {
+app.setErrorHandler((error: Error, _request, reply) => {
   if (reported++ < 3) console.error(`baseline server error: ${error.message}`);
   reply.code(500).send({ error: 'internal' });
 });
 app.get<{ Params: { id: string } }>('/bare/accounts/:id', async (request, reply) => {
-  const [row] = await owner`select id, code, name, base_currency, status, created_at, updated_at from accounts where id = ${request.params.id}`;
+  const [row] =
+    await owner`select id, code, name, base_currency, status, created_at, updated_at from accounts where id = ${request.params.id}`;
   return row ?? reply.code(404).send();
 });
 app.get<{ Params: { id: string } }>('/tx/accounts/:id', async (request, reply) => {
   const [row] = await db.withTenant(
     tenantId,
-    (tx) => tx`select id, code, name, base_currency, status, created_at, updated_at from accounts where tenant_id = ${tenantId} and id = ${request.params.id}`,
+    (tx) =>
+      tx`select id, code, name, base_currency, status, created_at, updated_at from accounts where tenant_id = ${tenantId} and id = ${request.params.id}`,
   );
   return row ?? reply.code(404).send();
 });
@@ -45,10 +47,12 @@ app.get<{ Params: { id: string } }>('/fn/accounts/:id', async (request, reply) =
 app.post<{ Body: { code: string; name: string } }>('/inline-chain/accounts', async (request, reply) => {
   const account = await db.withTenant(tenantId, async (tx) => {
     const id = newId();
-    const [created] = await tx`insert into accounts (tenant_id, id, code, name) values (${tenantId}, ${id}, ${request.body.code}, ${request.body.name}) returning id, code, name`;
+    const [created] =
+      await tx`insert into accounts (tenant_id, id, code, name) values (${tenantId}, ${id}, ${request.body.code}, ${request.body.name}) returning id, code, name`;
     // The chain position is taken inside the business transaction: every writer of the tenant queues here until commit.
     await tx`select pg_advisory_xact_lock(hashtextextended('atrium.audit_seal:' || ${tenantId}, 0))`;
-    const [head] = await tx`select s.seq::text as seq, s.hash from audit_seals s where s.tenant_id = ${tenantId} order by s.seq desc limit 1`;
+    const [head] =
+      await tx`select s.seq::text as seq, s.hash from audit_seals s where s.tenant_id = ${tenantId} order by s.seq desc limit 1`;
     const eventId = newId();
     const [event] = await tx`
       insert into audit_events (tenant_id, id, actor_type, actor_id, action, object_type, object_id, after)

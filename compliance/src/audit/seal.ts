@@ -73,6 +73,30 @@ export async function sealAll(db: Database, tenantId: string, batchSize = 1000):
   return total;
 }
 
+/**
+ * Seals until every event committed before the call is in the chain. Sealing
+ * waits for the cluster's oldest running transaction (any database), so this
+ * polls; it gives up after timeoutMs and returns false.
+ */
+export async function sealCommitted(db: Database, tenantId: string, timeoutMs = 10_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await sealAll(db, tenantId);
+    const pending = await db.withTenant(tenantId, async (tx) => {
+      const head = await readHead(tx);
+      const [row] = await tx`
+        select exists (
+          select from audit_events e where e.tenant_id = ${tenantId}
+          ${head ? tx`and (e.tx_id, e.id) > (${head.txId}::xid8, ${head.eventId}::uuid)` : tx``}
+        ) as pending`;
+      return Boolean(row?.pending);
+    });
+    if (!pending) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 export interface AuditSealerOptions {
   /** Wait after a commit before sealing, to batch bursts. */
   debounceMs?: number;

@@ -1,0 +1,1 @@
+export { renderAuditTrailCsv } from './audit-trail-csv.ts';

@@ -1,0 +1,1 @@
+export { checkNotionalLimit, InvalidDecimalError, type NotionalBreach, notional } from './notional.ts';
