@@ -100,3 +100,41 @@ test('a second start on the same data directory re-applies nothing and seeds not
     await rm(dataDir, { recursive: true, force: true });
   }
 });
+
+test('with DATABASE_URL and DATABASE_ADMIN_URL it uses that server instead, and the migrate CLI agrees', async (ctx) => {
+  const { createTestDatabase } = await import('@atrium/db/testing');
+  const external = await createTestDatabase();
+  ctx.after(() => external.drop());
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: 'development',
+    PORT: String(port),
+    DATABASE_URL: external.appUrl,
+    DATABASE_ADMIN_URL: external.adminUrl,
+    ATRIUM_DATA_DIR: path.join(tmpdir(), 'atrium-unused-data-dir'),
+  };
+  const child = spawn(process.execPath, [START], { env, stdio: 'ignore' });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  try {
+    await waitForReady(`http://127.0.0.1:${port}`, Date.now() + 30_000);
+    const tenant = await request(`http://127.0.0.1:${port}`).get('/v1/tenant').set('x-atrium-dev-tenant', 'acme').expect(200);
+    assert.equal(tenant.body.name, 'Acme Capital');
+  } finally {
+    child.kill('SIGINT');
+    assert.equal(await exited, 0);
+  }
+  const [seeded] = await external.admin`select count(*)::int as n from tenants where slug in ('acme', 'globex')`;
+  assert.equal(seeded?.n, 2, 'seeded into the external database');
+
+  const cli = spawn(process.execPath, [path.join(import.meta.dirname, '..', '..', 'db', 'src', 'cli', 'migrate.ts')], {
+    env: { ...process.env, DATABASE_ADMIN_URL: external.adminUrl, DATABASE_URL: external.appUrl },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  cli.stdout.on('data', (chunk) => {
+    out += chunk;
+  });
+  assert.equal(await new Promise((resolve) => cli.on('exit', resolve)), 0);
+  assert.match(out, /schema up to date/);
+});
