@@ -1,11 +1,14 @@
 import type { Database } from '@atrium/db';
 import { newId } from '@atrium/db';
+import { createTokenVerifier, type TokenVerifier } from '@atrium/tenants';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import graphql from './graphql/plugin.ts';
+import { REST_ACCESS } from './permissions.ts';
 import auditSealer from './plugins/app/audit-sealer.ts';
-import tenantContext from './plugins/app/tenant-context.ts';
+import auth from './plugins/app/auth.ts';
 import database from './plugins/external/database.ts';
+import devIssuer, { API_AUDIENCE, type StaticClient } from './plugins/external/dev-issuer.ts';
 import problem from './plugins/external/problem.ts';
 import swagger from './plugins/external/swagger.ts';
 import health from './routes/health.ts';
@@ -18,8 +21,10 @@ export interface AppOptions {
   db: Database;
   /** Close the pool when the app closes (the server owns it; tests may share one). */
   closeDatabase?: boolean;
-  /** Development/test only: the tenant from a header. */
-  devTenantHeader: boolean;
+  /** Verifies access tokens; built from `devIssuer` when absent. */
+  verifier?: TokenVerifier;
+  /** Development/test only: run the OIDC issuer in this server, reachable at baseUrl. */
+  devIssuer?: { baseUrl: string; clients: StaticClient[]; accessTokenTtlSeconds?: number };
   graphiql: boolean;
   sealAuditEvents: boolean;
   logger?: FastifyServerOptions['logger'];
@@ -55,31 +60,49 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(problem);
   await app.register(database, { db: options.db, closeWithApp: options.closeDatabase ?? true });
   await app.register(swagger);
+  if (options.devIssuer) await app.register(devIssuer, { db: options.db, ...options.devIssuer });
   // Tier 2: domain services.
-  await app.register(tenantContext, { devTenantHeader: options.devTenantHeader });
+  const verifier =
+    options.verifier ??
+    (app.devIssuer ? createTokenVerifier({ issuer: app.devIssuer.issuer, audience: API_AUDIENCE, jwksCooldownMs: 1000 }) : undefined);
+  if (!verifier) throw new Error('an access-token verifier (OIDC_ISSUER) or the development issuer is required');
+  await app.register(auth, { verifier });
   await app.register(auditSealer, { enabled: options.sealAuditEvents });
-  // Tier 3: routes. Everything under /v1 and /graphql is authenticated.
-  await app.register(health);
-  await app.register(async (protectedScope) => {
-    protectedScope.addHook('onRequest', async (request, reply) => {
-      if (request.routeOptions.url?.startsWith('/graphiql')) return;
-      await app.authenticate(request);
-      // The completion log line comes from reply.log: carry the tenant there too.
-      reply.log = request.log;
-    });
-    // GraphQL is described by its own SDL (introspection), not by OpenAPI.
-    protectedScope.addHook('onRoute', (route) => {
-      if (route.url.startsWith('/graphql') || route.url.startsWith('/graphiql')) route.schema = { ...route.schema, hide: true };
-    });
-    await protectedScope.register(graphql, { graphiql: options.graphiql });
-    await protectedScope.register(
-      async (v1) => {
-        await v1.register(tenant);
-        await v1.register(accounts);
-        await v1.register(auditEvents);
-      },
-      { prefix: '/v1' },
-    );
+  // Tier 3: routes. Every /v1 operation has an entry in permissions.ts, checked before its handler.
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/v1/')) return;
+    const operationId = (route.schema as { operationId?: string } | undefined)?.operationId;
+    if (!operationId || !REST_ACCESS[operationId]) throw new Error(`${route.method} ${route.url} has no entry in permissions.ts`);
   });
+  app.addHook('onRequest', async (request, reply) => {
+    const url = request.routeOptions.url;
+    if (url === '/graphql') {
+      await app.authenticate(request);
+    } else if (url?.startsWith('/v1/')) {
+      const access = REST_ACCESS[(request.routeOptions.schema as { operationId: string }).operationId];
+      if (!access) throw new Error(`no access rule for ${url}`);
+      if (access.scope === 'public') return;
+      await app.authenticate(request);
+      app.authorize(request, access);
+    } else {
+      return;
+    }
+    // The completion log line comes from reply.log: carry the tenant there too.
+    reply.log = request.log;
+  });
+  await app.register(health);
+  // GraphQL is described by its own SDL (introspection), not by OpenAPI.
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/graphql') || route.url.startsWith('/graphiql')) route.schema = { ...route.schema, hide: true };
+  });
+  await app.register(graphql, { graphiql: options.graphiql });
+  await app.register(
+    async (v1) => {
+      await v1.register(tenant);
+      await v1.register(accounts);
+      await v1.register(auditEvents);
+    },
+    { prefix: '/v1' },
+  );
   return app;
 }

@@ -13,16 +13,28 @@ export interface ApiConfig {
   embeddedPort: number;
   pool: ReturnType<typeof readPoolSettings>;
   logLevel: string;
+  /** Unset outside production: the development issuer runs in this server. */
+  oidcIssuer: string | null;
+  oidcAudience: string;
+  /** The API's client in the Keycloak realm, whose client roles count too. */
+  oidcApiClientId: string;
+  oidcAllowedClients: string[] | null;
+  /** How clients reach this server; the development issuer's URLs derive from it. */
+  publicUrl: string;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
   const nodeEnv = env.NODE_ENV ?? 'development';
   const databaseUrl = env.DATABASE_URL || null;
   if (nodeEnv === 'production' && !databaseUrl) throw new Error('DATABASE_URL is required in production');
+  const oidcIssuer = env.OIDC_ISSUER || null;
+  if (nodeEnv === 'production' && !oidcIssuer) throw new Error('OIDC_ISSUER is required in production');
+  const host = env.HOST ?? '127.0.0.1';
+  const listenPort = port(env.PORT, 3000, 'PORT');
   const appPassword = env.ATRIUM_APP_PASSWORD || (databaseUrl ? passwordOf(databaseUrl) : 'atrium-app-dev');
   return {
-    port: port(env.PORT, 3000, 'PORT'),
-    host: env.HOST ?? '127.0.0.1',
+    port: listenPort,
+    host,
     nodeEnv,
     databaseUrl,
     databaseAdminUrl: env.DATABASE_ADMIN_URL || null,
@@ -30,7 +42,16 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     dataDir: path.resolve(env.ATRIUM_DATA_DIR ?? '.data'),
     embeddedPort: port(env.ATRIUM_EMBEDDED_PG_PORT, 54329, 'ATRIUM_EMBEDDED_PG_PORT'),
     pool: readPoolSettings(env),
-    logLevel: env.LOG_LEVEL ?? (nodeEnv === 'production' ? 'info' : 'info'),
+    logLevel: env.LOG_LEVEL ?? 'info',
+    oidcIssuer,
+    oidcAudience: env.OIDC_AUDIENCE || 'atrium-api',
+    oidcApiClientId: env.OIDC_API_CLIENT_ID || 'atrium-api',
+    oidcAllowedClients: env.OIDC_ALLOWED_CLIENTS
+      ? env.OIDC_ALLOWED_CLIENTS.split(',')
+          .map((c) => c.trim())
+          .filter(Boolean)
+      : null,
+    publicUrl: (env.PUBLIC_URL || `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${listenPort}`).replace(/\/$/, ''),
   };
 }
 

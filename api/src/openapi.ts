@@ -1,4 +1,5 @@
 import { createDatabase } from '@atrium/db';
+import { createTokenVerifier } from '@atrium/tenants';
 import { buildApp } from './app.ts';
 
 /**
@@ -7,7 +8,9 @@ import { buildApp } from './app.ts';
  */
 export async function generateOpenApiDocument(): Promise<string> {
   const db = createDatabase({ url: 'postgres://nobody@127.0.0.1:1/none', poolSize: 1 });
-  const app = await buildApp({ db, devTenantHeader: false, graphiql: false, sealAuditEvents: false });
+  // Neither is ever contacted: building the routes needs a verifier, not an issuer.
+  const verifier = createTokenVerifier({ issuer: 'https://issuer.invalid/realms/atrium', audience: 'atrium-api' });
+  const app = await buildApp({ db, verifier, graphiql: false, sealAuditEvents: false });
   try {
     await app.ready();
     return `${JSON.stringify(app.swagger(), null, 2)}\n`;

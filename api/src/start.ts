@@ -1,10 +1,11 @@
 // `npm start`: the API on embedded defaults, or on DATABASE_URL when set.
 import path from 'node:path';
 import { createDatabase, migrate, startEmbeddedPostgres } from '@atrium/db';
+import { createTokenVerifier } from '@atrium/tenants';
 import pino from 'pino';
 import { buildApp } from './app.ts';
 import { readConfig } from './config.ts';
-import { seedDemoData } from './seed.ts';
+import { demoClients, seedDemoData } from './seed.ts';
 import { listen } from './server.ts';
 
 process.env.NODE_ENV ??= 'development';
@@ -38,11 +39,20 @@ if (adminUrl) {
 }
 
 const db = createDatabase({ url: appUrl, ...config.pool });
-if (development) await seedDemoData(db);
+const demo = development ? await seedDemoData(db) : null;
 
 const app = await buildApp({
   db,
-  devTenantHeader: development,
+  ...(config.oidcIssuer
+    ? {
+        verifier: createTokenVerifier({
+          issuer: config.oidcIssuer,
+          audience: config.oidcAudience,
+          apiClientId: config.oidcApiClientId,
+          ...(config.oidcAllowedClients ? { allowedClients: config.oidcAllowedClients } : {}),
+        }),
+      }
+    : { devIssuer: { baseUrl: config.publicUrl, clients: demo ? demoClients(demo) : [] } }),
   graphiql: development,
   sealAuditEvents: true,
   logger: { level: config.logLevel },

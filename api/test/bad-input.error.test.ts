@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { createTokenVerifier } from '@atrium/tenants';
 import type { LightMyRequestResponse } from 'fastify';
 import { buildWorld, type World } from './helpers.ts';
 
@@ -186,10 +187,13 @@ describe('GraphQL bad input', () => {
   });
 });
 
+// Never reached: /boom is not behind authentication.
+const stubbornVerifier = createTokenVerifier({ issuer: 'https://issuer.invalid/realms/x', audience: 'atrium-api' });
+
 describe('server errors', () => {
   test('a 5xx hides its message but keeps the request id', async () => {
     const { buildApp } = await import('../src/app.ts');
-    const app = await buildApp({ db: w.t.db, closeDatabase: false, devTenantHeader: true, graphiql: false, sealAuditEvents: false });
+    const app = await buildApp({ db: w.t.db, closeDatabase: false, verifier: stubbornVerifier, graphiql: false, sealAuditEvents: false });
     app.get('/boom', async () => {
       throw new Error('secret connection string postgres://user:pw@host');
     });

@@ -1,16 +1,25 @@
 import type { AuditContext } from '@atrium/compliance';
 import type { Database } from '@atrium/db';
-import { createTestDatabase, type TestDatabase } from '@atrium/db/testing';
-import { createReseller, createTenant } from '@atrium/tenants';
+import { createTestDatabase, freePort, type TestDatabase } from '@atrium/db/testing';
+import { createReseller, createTenant, type Role, TENANT_ROLES } from '@atrium/tenants';
 import { type Account, createAccount } from '@atrium/trading';
 import type { FastifyInstance } from 'fastify';
+import type { JWK } from 'jose';
 import { buildApp } from '../src/app.ts';
-import { DEV_TENANT_HEADER } from '../src/plugins/app/tenant-context.ts';
+import type { StaticClient } from '../src/plugins/external/dev-issuer.ts';
+
+export const TEST_SECRET = 'test-secret';
 
 export interface World {
   t: TestDatabase;
   app: FastifyInstance;
+  baseUrl: string;
+  resellerId: string;
   tenants: { a: SeededTenant; b: SeededTenant };
+  /** A fresh token from the development issuer for a static client. */
+  token(clientId: string): Promise<string>;
+  /** Authorization header for `role` in tenant `which` (client `<slug>-<role>`). */
+  as(tenant: SeededTenant, role: Role): Promise<Record<string, string>>;
   close(): Promise<void>;
 }
 
@@ -18,42 +27,96 @@ export interface SeededTenant {
   id: string;
   slug: string;
   accounts: Account[];
-  /** Headers that authenticate as this tenant (development header until OIDC lands). */
+  /** A tenant-admin's authorization header. */
   headers: Record<string, string>;
 }
 
 const SYSTEM: AuditContext = { actor: { type: 'system', id: 'test' } };
 
 /** Seeds one reseller and two tenants with two accounts each, through the engines. */
-export async function seedTwoTenants(db: Database, prefix = 't'): Promise<{ a: SeededTenant; b: SeededTenant }> {
+export async function seedTwoTenants(db: Database, prefix = 't') {
   const reseller = await db.withPlatform((tx) => createReseller(tx, { slug: `${prefix}-reseller`, name: 'Reseller' }));
-  const seed = async (slug: string): Promise<SeededTenant> => {
+  const seed = async (slug: string) => {
     const tenant = await db.withPlatform((tx) => createTenant(tx, reseller.id, { slug, name: slug, legalName: `${slug} Ltd` }, SYSTEM));
     const accounts = await db.withTenant(tenant.id, async (tx) => [
       await createAccount(tx, { code: 'MAIN', name: `${slug} main` }, SYSTEM),
       await createAccount(tx, { code: 'HEDGE', name: `${slug} hedge`, baseCurrency: 'EUR' }, SYSTEM),
     ]);
-    return { id: tenant.id, slug, accounts, headers: { [DEV_TENANT_HEADER]: tenant.id } };
+    return { id: tenant.id, slug, accounts };
   };
-  return { a: await seed(`${prefix}-alpha`), b: await seed(`${prefix}-beta`) };
+  return { resellerId: reseller.id, a: await seed(`${prefix}-alpha`), b: await seed(`${prefix}-beta`) };
 }
 
-/** A real database, two seeded tenants and the app built on them. */
-export async function buildWorld(options: { sealAuditEvents?: boolean } = {}): Promise<World> {
+/** Static clients: `<slug>-<role>` for every tenant role, a reseller admin and a platform admin. */
+export function clientsFor(seeded: Awaited<ReturnType<typeof seedTwoTenants>>, prefix = 't'): StaticClient[] {
+  const clients: StaticClient[] = [];
+  for (const tenant of [seeded.a, seeded.b]) {
+    for (const role of TENANT_ROLES)
+      clients.push({ clientId: `${tenant.slug}-${role}`, secret: TEST_SECRET, tenantId: tenant.id, roles: [role] });
+  }
+  clients.push({ clientId: `${prefix}-reseller-admin`, secret: TEST_SECRET, resellerId: seeded.resellerId, roles: ['reseller-admin'] });
+  clients.push({ clientId: `${prefix}-platform-admin`, secret: TEST_SECRET, roles: ['platform-admin'] });
+  return clients;
+}
+
+export async function fetchToken(app: FastifyInstance, clientId: string, secret = TEST_SECRET): Promise<string> {
+  const response = await app.inject({
+    method: 'POST',
+    url: '/realms/atrium/protocol/openid-connect/token',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString('base64')}`,
+    },
+    payload: 'grant_type=client_credentials',
+  });
+  if (response.statusCode !== 200) throw new Error(`token for ${clientId}: ${response.statusCode} ${response.body}`);
+  return response.json().access_token as string;
+}
+
+/**
+ * A real database, two seeded tenants, and the app with the development OIDC
+ * issuer, listening on a loopback port so the verifier fetches the JWKS over HTTP.
+ */
+export async function buildWorld(
+  options: { sealAuditEvents?: boolean; prefix?: string; keys?: JWK[]; accessTokenTtlSeconds?: number } = {},
+): Promise<World> {
+  const prefix = options.prefix ?? 't';
   const t = await createTestDatabase();
-  const tenants = await seedTwoTenants(t.db);
+  const seeded = await seedTwoTenants(t.db, prefix);
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
   const app = await buildApp({
     db: t.db,
     closeDatabase: false,
-    devTenantHeader: true,
+    devIssuer: {
+      baseUrl,
+      clients: clientsFor(seeded, prefix),
+      ...(options.keys ? { keys: options.keys } : {}),
+      ...(options.accessTokenTtlSeconds ? { accessTokenTtlSeconds: options.accessTokenTtlSeconds } : {}),
+    },
     graphiql: false,
     sealAuditEvents: options.sealAuditEvents ?? false,
   });
-  await app.ready();
+  await app.listen({ host: '127.0.0.1', port });
+  const tokens = new Map<string, string>();
+  const token = async (clientId: string) => {
+    let value = tokens.get(clientId);
+    if (!value) {
+      value = await fetchToken(app, clientId);
+      tokens.set(clientId, value);
+    }
+    return value;
+  };
+  const bearer = async (clientId: string) => ({ authorization: `Bearer ${await token(clientId)}` });
+  const tenantOf = async (s: (typeof seeded)['a']): Promise<SeededTenant> => ({ ...s, headers: await bearer(`${s.slug}-tenant-admin`) });
   return {
     t,
     app,
-    tenants,
+    baseUrl,
+    resellerId: seeded.resellerId,
+    tenants: { a: await tenantOf(seeded.a), b: await tenantOf(seeded.b) },
+    token,
+    as: (tenant, role) => bearer(`${tenant.slug}-${role}`),
     async close() {
       await app.close();
       await t.drop();

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { after, before, test } from 'node:test';
-import { createTestDatabase, type TestDatabase } from '@atrium/db/testing';
+import { createTestDatabase, freePort, type TestDatabase } from '@atrium/db/testing';
 import { buildApp } from '../src/app.ts';
-import { seedTwoTenants } from './helpers.ts';
+import { clientsFor, fetchToken, seedTwoTenants } from './helpers.ts';
 
 let t: TestDatabase;
 before(async () => {
@@ -19,17 +19,25 @@ test('every log line of a request carries its request id, and the tenant id once
       done();
     },
   });
-  const { a } = await seedTwoTenants(t.db, 'log');
+  const seeded = await seedTwoTenants(t.db, 'log');
+  const a = seeded.a;
+  const port = await freePort();
   const app = await buildApp({
     db: t.db,
     closeDatabase: false,
-    devTenantHeader: true,
+    devIssuer: { baseUrl: `http://127.0.0.1:${port}`, clients: clientsFor(seeded, 'log') },
     graphiql: false,
     sealAuditEvents: false,
     logger: { level: 'info', stream },
   });
+  await app.listen({ host: '127.0.0.1', port });
   try {
-    const response = await app.inject({ method: 'GET', url: '/v1/accounts', headers: { ...a.headers, 'x-request-id': 'log-test-1' } });
+    const token = await fetchToken(app, 'log-alpha-viewer');
+    const response = await app.inject({
+      method: 'GET',
+      url: '/v1/accounts',
+      headers: { authorization: `Bearer ${token}`, 'x-request-id': 'log-test-1' },
+    });
     assert.equal(response.statusCode, 200);
     assert.equal(response.headers['x-request-id'], 'log-test-1');
     const mine = lines.filter((line) => line.requestId === 'log-test-1');

@@ -17,6 +17,17 @@ async function makeDataDir(): Promise<string> {
   return dir;
 }
 
+/** What the README's curl does: a client-credentials token from the development issuer. */
+async function devToken(base: string, clientId: string): Promise<string> {
+  const response = await request(base)
+    .post('/realms/atrium/protocol/openid-connect/token')
+    .auth(clientId, 'dev-secret')
+    .type('form')
+    .send({ grant_type: 'client_credentials' })
+    .expect(200);
+  return response.body.access_token;
+}
+
 async function waitForReady(base: string, deadline: number): Promise<void> {
   while (Date.now() < deadline) {
     try {
@@ -51,9 +62,15 @@ test('npm start on embedded defaults serves the seeded demo tenants and shuts do
   try {
     await waitForReady(base, Date.now() + 30_000);
 
-    const accounts = await request(base).get('/v1/accounts').set('x-atrium-dev-tenant', 'acme').expect(200);
+    const accounts = await request(base)
+      .get('/v1/accounts')
+      .set('authorization', `Bearer ${await devToken(base, 'acme-trader')}`)
+      .expect(200);
     assert.deepEqual(accounts.body.items.map((a: { code: string }) => a.code).sort(), ['ACME-HEDGE', 'ACME-MAIN']);
-    const globex = await request(base).get('/v1/tenant').set('x-atrium-dev-tenant', 'globex').expect(200);
+    const globex = await request(base)
+      .get('/v1/tenant')
+      .set('authorization', `Bearer ${await devToken(base, 'globex-trader')}`)
+      .expect(200);
     assert.equal(globex.body.slug, 'globex');
     const docs = await request(base).get('/docs/json').expect(200);
     assert.equal(docs.body.openapi, '3.1.0');
@@ -89,7 +106,11 @@ test('a second start on the same data directory re-applies nothing and seeds not
       const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
       try {
         await waitForReady(`http://127.0.0.1:${port}`, Date.now() + 30_000);
-        const accounts = await request(`http://127.0.0.1:${port}`).get('/v1/accounts').set('x-atrium-dev-tenant', 'globex').expect(200);
+        const base = `http://127.0.0.1:${port}`;
+        const accounts = await request(base)
+          .get('/v1/accounts')
+          .set('authorization', `Bearer ${await devToken(base, 'globex-trader')}`)
+          .expect(200);
         assert.equal(accounts.body.items.length, 2, `run ${run}`);
       } finally {
         child.kill('SIGINT');
@@ -118,7 +139,11 @@ test('with DATABASE_URL and DATABASE_ADMIN_URL it uses that server instead, and 
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   try {
     await waitForReady(`http://127.0.0.1:${port}`, Date.now() + 30_000);
-    const tenant = await request(`http://127.0.0.1:${port}`).get('/v1/tenant').set('x-atrium-dev-tenant', 'acme').expect(200);
+    const base = `http://127.0.0.1:${port}`;
+    const tenant = await request(base)
+      .get('/v1/tenant')
+      .set('authorization', `Bearer ${await devToken(base, 'acme-admin')}`)
+      .expect(200);
     assert.equal(tenant.body.name, 'Acme Capital');
   } finally {
     child.kill('SIGINT');

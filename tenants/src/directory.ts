@@ -89,6 +89,12 @@ export async function getTenant(tx: TenantTx): Promise<Tenant | null> {
   return row ? toTenant(row) : null;
 }
 
+/** active/suspended, or null for no such tenant: what authentication needs, cached by the gateway. */
+export async function getTenantStatus(db: Database, tenantId: string): Promise<TenantStatus | null> {
+  const [row] = await db.withPlatform((tx) => tx<{ status: TenantStatus }[]>`select status from tenants where id = ${tenantId}`);
+  return row?.status ?? null;
+}
+
 /** Resolves a public slug to its tenant id: the one cross-tenant lookup, in platform scope. */
 export async function findTenantIdBySlug(db: Database, slug: string): Promise<string | null> {
   const [row] = await db.withPlatform((tx) => tx<{ id: string }[]>`select id from tenants where slug = ${slug}`);

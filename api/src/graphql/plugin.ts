@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import type { GraphQLResolveInfo } from 'graphql';
 import mercurius from 'mercurius';
-import { auditContextOf, tenantOf } from '../plugins/app/tenant-context.ts';
+import { GRAPHQL_ACCESS } from '../permissions.ts';
 import { toGraphQLExtensions } from './errors.ts';
 import { type GraphQLContext, resolvers } from './resolvers.ts';
 import { schema } from './schema.ts';
@@ -10,25 +11,54 @@ export interface GraphQLOptions {
   graphiql: boolean;
 }
 
+type Resolver = (parent: unknown, args: never, context: GraphQLContext, info: GraphQLResolveInfo) => unknown;
+
+/** Every Query and Mutation field checks its permissions.ts entry before it resolves. */
+function withAccessChecks(app: FastifyInstance, map: typeof resolvers) {
+  const guarded: Record<string, unknown> = { ...map };
+  for (const type of ['Query', 'Mutation'] as const) {
+    const fields = map[type] as Record<string, Resolver>;
+    guarded[type] = Object.fromEntries(
+      Object.entries(fields).map(([field, resolve]) => {
+        const access = GRAPHQL_ACCESS[`${type}.${field}`];
+        if (!access) throw new Error(`GraphQL field ${type}.${field} has no entry in permissions.ts`);
+        const checked: Resolver = (parent, args, context, info) => {
+          app.authorize(context.request, access);
+          return resolve(parent, args, context, info);
+        };
+        return [field, checked];
+      }),
+    );
+  }
+  return guarded;
+}
+
 /** mercurius at /graphql: depth-limited, no batching, GraphiQL only in development. */
 export default fp(
   async (app: FastifyInstance, options: GraphQLOptions) => {
     await app.register(mercurius, {
       schema,
-      resolvers: resolvers as never, // mercurius' IResolvers type does not model our typed args
+      resolvers: withAccessChecks(app, resolvers) as never, // mercurius' IResolvers type does not model typed args
       path: '/graphql',
       graphiql: options.graphiql,
       queryDepth: 8,
       allowBatchedQueries: false,
-      context: (request): GraphQLContext => ({ db: app.db, tenantId: tenantOf(request), audit: auditContextOf(request) }),
+      context: (request): Omit<GraphQLContext, 'reply' | 'app' | 'pubsub'> & Record<string, unknown> => ({
+        db: app.db,
+        request,
+        tenantId: request.tenantId ?? '',
+        audit: { actor: request.actor ?? { type: 'user', id: 'anonymous' }, requestId: request.id },
+      }),
       errorFormatter: (execution, context) => {
         const requestId = (context as { reply?: { request?: { id?: string } } }).reply?.request?.id ?? 'unknown';
         const errors = (execution.errors ?? []).map((error) => ({ ...error.toJSON(), ...toGraphQLExtensions(error, requestId) }));
-        // A GraphQL response with data is a 200 even when some fields failed; a document error is a 400.
-        const statusCode = execution.data ? 200 : errors.some((e) => e.extensions.status === 400) ? 400 : 200;
+        // A GraphQL response with data is a 200 even when some fields failed; a request that never
+        // executed (bad document, no valid token) keeps its HTTP status.
+        const failed = errors.find((e) => e.extensions.status === 400 || e.extensions.status === 401);
+        const statusCode = execution.data ? 200 : ((failed?.extensions.status as number | undefined) ?? 200);
         return { statusCode, response: { data: execution.data ?? null, errors } };
       },
     });
   },
-  { name: 'graphql', dependencies: ['database', 'tenant-context'] },
+  { name: 'graphql', dependencies: ['database', 'auth'] },
 );

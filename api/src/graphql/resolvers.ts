@@ -2,11 +2,14 @@ import { type AuditContext, listAuditEvents, verifyAuditChain } from '@atrium/co
 import { type Database, encodeCursor, isUuid, type Page } from '@atrium/db';
 import { getTenant, TenantNotFoundError } from '@atrium/tenants';
 import { type AccountStatus, closeAccount, createAccount, getAccount, listAccounts, updateAccount } from '@atrium/trading';
+import type { FastifyRequest } from 'fastify';
 import { GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 import { ValidationFailed } from './errors.ts';
 
 export interface GraphQLContext {
   db: Database;
+  request: Pick<FastifyRequest, 'principal' | 'tenantId' | 'tenantStatus'>;
+  /** Checked non-empty by the field's access rule before any tenant-scoped resolver runs. */
   tenantId: string;
   audit: AuditContext;
 }

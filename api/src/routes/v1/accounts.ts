@@ -1,6 +1,6 @@
 import { closeAccount, createAccount, getAccount, listAccounts, updateAccount } from '@atrium/trading';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { auditContextOf, tenantOf } from '../../plugins/app/tenant-context.ts';
+import { auditContextOf, tenantOf } from '../../plugins/app/auth.ts';
 import { AccountListQuery, AccountSchema, CreateAccountBody, UpdateAccountBody } from '../../schemas/account.ts';
 import { IdParams, Page } from '../../schemas/common.ts';
 import { problemResponses } from '../../schemas/problem.ts';

@@ -1,7 +1,7 @@
 import { listAuditEvents, verifyAuditChain } from '@atrium/compliance';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { tenantOf } from '../../plugins/app/tenant-context.ts';
+import { tenantOf } from '../../plugins/app/auth.ts';
 import { AuditEventSchema } from '../../schemas/audit-event.ts';
 import { ListQuery, Nullable, Page } from '../../schemas/common.ts';
 import { problemResponses } from '../../schemas/problem.ts';

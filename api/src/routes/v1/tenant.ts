@@ -1,6 +1,6 @@
 import { getTenant, TenantNotFoundError } from '@atrium/tenants';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { tenantOf } from '../../plugins/app/tenant-context.ts';
+import { tenantOf } from '../../plugins/app/auth.ts';
 import { problemResponses } from '../../schemas/problem.ts';
 import { TenantSchema } from '../../schemas/tenant.ts';
 
