@@ -30,8 +30,8 @@ if (!env[TEST_ADMIN_URL_ENV]) {
 
 // Output passes through; node:test's per-package summaries are added up into one closing line.
 const child = spawn(command, args, { stdio: ['inherit', 'pipe', 'inherit'], env });
-const totals = { pass: 0, fail: 0, skipped: 0, todo: 0 };
-const SUMMARY = /ℹ (pass|fail|skipped|todo) (\d+)\s*$/;
+const totals = { pass: 0, fail: 0, cancelled: 0, skipped: 0, todo: 0 };
+const SUMMARY = /ℹ (pass|fail|cancelled|skipped|todo) (\d+)\s*$/;
 let pending = '';
 child.stdout.on('data', (chunk: Buffer) => {
   process.stdout.write(chunk);
@@ -48,5 +48,7 @@ process.on('SIGINT', forward);
 process.on('SIGTERM', forward);
 const code: number = await new Promise((resolve) => child.on('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0))));
 await stop();
-console.log(`\n${totals.pass} passed, ${totals.fail} failed, ${totals.skipped + totals.todo} skipped`);
-process.exit(code === 0 && totals.fail > 0 ? 1 : code);
+// A cancelled test (its file died) is a failure too.
+const failed = totals.fail + totals.cancelled;
+console.log(`\n${totals.pass} passed, ${failed} failed, ${totals.skipped + totals.todo} skipped`);
+process.exit(code === 0 && failed > 0 ? 1 : code);

@@ -13,7 +13,11 @@ import problem from './plugins/external/problem.ts';
 import swagger from './plugins/external/swagger.ts';
 import health from './routes/health.ts';
 import accounts from './routes/v1/accounts.ts';
+import adminTenants from './routes/v1/admin-tenants.ts';
+import apiClients from './routes/v1/api-clients.ts';
 import auditEvents from './routes/v1/audit-events.ts';
+import branding from './routes/v1/branding.ts';
+import resellerTenants from './routes/v1/reseller-tenants.ts';
 import tenant from './routes/v1/tenant.ts';
 import { validatorCompiler } from './validation.ts';
 
@@ -68,19 +72,27 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   if (!verifier) throw new Error('an access-token verifier (OIDC_ISSUER) or the development issuer is required');
   await app.register(auth, { verifier });
   await app.register(auditSealer, { enabled: options.sealAuditEvents });
-  // Tier 3: routes. Every /v1 operation has an entry in permissions.ts, checked before its handler.
+  // Tier 3: routes. Every operation has an entry in permissions.ts and every entry a route,
+  // checked at start-up; the entry is enforced before the handler runs.
+  const declared = new Set<string>();
   app.addHook('onRoute', (route) => {
-    if (!route.url.startsWith('/v1/')) return;
     const operationId = (route.schema as { operationId?: string } | undefined)?.operationId;
-    if (!operationId || !REST_ACCESS[operationId]) throw new Error(`${route.method} ${route.url} has no entry in permissions.ts`);
+    if (operationId) declared.add(operationId);
+    if (route.url.startsWith('/v1/') && (!operationId || !REST_ACCESS[operationId])) {
+      throw new Error(`${route.method} ${route.url} has no entry in permissions.ts`);
+    }
+  });
+  app.addHook('onReady', async () => {
+    const orphans = Object.keys(REST_ACCESS).filter((operationId) => !declared.has(operationId));
+    if (orphans.length) throw new Error(`permissions.ts names operations with no route: ${orphans.join(', ')}`);
   });
   app.addHook('onRequest', async (request, reply) => {
-    const url = request.routeOptions.url;
-    if (url === '/graphql') {
+    const operationId = (request.routeOptions.schema as { operationId?: string } | undefined)?.operationId;
+    if (request.routeOptions.url === '/graphql') {
       await app.authenticate(request);
-    } else if (url?.startsWith('/v1/')) {
-      const access = REST_ACCESS[(request.routeOptions.schema as { operationId: string }).operationId];
-      if (!access) throw new Error(`no access rule for ${url}`);
+    } else if (operationId) {
+      const access = REST_ACCESS[operationId];
+      if (!access) throw new Error(`no access rule for ${operationId}`);
       if (access.scope === 'public') return;
       await app.authenticate(request);
       app.authorize(request, access);
@@ -101,6 +113,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await v1.register(tenant);
       await v1.register(accounts);
       await v1.register(auditEvents);
+      await v1.register(apiClients);
+      await v1.register(resellerTenants);
+      await v1.register(adminTenants);
+      await v1.register(branding);
     },
     { prefix: '/v1' },
   );

@@ -45,7 +45,6 @@ export const REST_ACCESS: Readonly<Record<string, Access>> = {
   resellerUpdateTenant: { scope: 'reseller', roles: ['reseller-admin'], writes: true },
   resellerSuspendTenant: { scope: 'reseller', roles: ['reseller-admin'], writes: true },
   resellerReactivateTenant: { scope: 'reseller', roles: ['reseller-admin'], writes: true },
-  resellerUploadLogo: { scope: 'reseller', roles: ['reseller-admin'], writes: true },
 
   adminListTenants: { scope: 'platform', roles: ['platform-admin'] },
   adminGetTenant: { scope: 'platform', roles: ['platform-admin'] },

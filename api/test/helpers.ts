@@ -15,6 +15,10 @@ export interface World {
   app: FastifyInstance;
   baseUrl: string;
   resellerId: string;
+  /** Another reseller, and its tenant, that the first reseller must never see. */
+  otherResellerId: string;
+  foreignTenantId: string;
+  prefix: string;
   tenants: { a: SeededTenant; b: SeededTenant };
   /** A fresh token from the development issuer for a static client. */
   token(clientId: string): Promise<string>;
@@ -44,7 +48,18 @@ export async function seedTwoTenants(db: Database, prefix = 't') {
     ]);
     return { id: tenant.id, slug, accounts };
   };
-  return { resellerId: reseller.id, a: await seed(`${prefix}-alpha`), b: await seed(`${prefix}-beta`) };
+  // A second reseller with a tenant of its own: what the first reseller must never see.
+  const other = await db.withPlatform((tx) => createReseller(tx, { slug: `${prefix}-other`, name: 'Other reseller' }));
+  const foreign = await db.withPlatform((tx) =>
+    createTenant(tx, other.id, { slug: `${prefix}-foreign`, name: 'Foreign', legalName: 'Foreign Ltd' }, SYSTEM),
+  );
+  return {
+    resellerId: reseller.id,
+    otherResellerId: other.id,
+    foreignTenantId: foreign.id,
+    a: await seed(`${prefix}-alpha`),
+    b: await seed(`${prefix}-beta`),
+  };
 }
 
 /** Static clients: `<slug>-<role>` for every tenant role, a reseller admin and a platform admin. */
@@ -55,6 +70,12 @@ export function clientsFor(seeded: Awaited<ReturnType<typeof seedTwoTenants>>, p
       clients.push({ clientId: `${tenant.slug}-${role}`, secret: TEST_SECRET, tenantId: tenant.id, roles: [role] });
   }
   clients.push({ clientId: `${prefix}-reseller-admin`, secret: TEST_SECRET, resellerId: seeded.resellerId, roles: ['reseller-admin'] });
+  clients.push({
+    clientId: `${prefix}-other-reseller-admin`,
+    secret: TEST_SECRET,
+    resellerId: seeded.otherResellerId,
+    roles: ['reseller-admin'],
+  });
   clients.push({ clientId: `${prefix}-platform-admin`, secret: TEST_SECRET, roles: ['platform-admin'] });
   return clients;
 }
@@ -114,6 +135,9 @@ export async function buildWorld(
     app,
     baseUrl,
     resellerId: seeded.resellerId,
+    otherResellerId: seeded.otherResellerId,
+    foreignTenantId: seeded.foreignTenantId,
+    prefix,
     tenants: { a: await tenantOf(seeded.a), b: await tenantOf(seeded.b) },
     token,
     as: (tenant, role) => bearer(`${tenant.slug}-${role}`),

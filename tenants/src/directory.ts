@@ -39,7 +39,7 @@ export interface NewTenant {
 const TENANT_COLUMNS = `id, reseller_id, slug, name, legal_name, lei, status, default_locale, allowed_locales, reporting_currency,
   brand_display_name, brand_primary_color, brand_secondary_color, brand_logo_media_type, custom_domain, created_at, updated_at`;
 
-interface TenantRow {
+export interface TenantRow {
   id: string;
   reseller_id: string;
   slug: string;
@@ -59,7 +59,7 @@ interface TenantRow {
   updated_at: string;
 }
 
-function toTenant(row: TenantRow): Tenant {
+export function toTenant(row: TenantRow): Tenant {
   return {
     id: row.id,
     resellerId: row.reseller_id,

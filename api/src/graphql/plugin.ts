@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import type { GraphQLResolveInfo } from 'graphql';
+import { buildSchema, type GraphQLResolveInfo } from 'graphql';
 import mercurius from 'mercurius';
 import { GRAPHQL_ACCESS } from '../permissions.ts';
 import { toGraphQLExtensions } from './errors.ts';
@@ -15,6 +15,15 @@ type Resolver = (parent: unknown, args: never, context: GraphQLContext, info: Gr
 
 /** Every Query and Mutation field checks its permissions.ts entry before it resolves. */
 function withAccessChecks(app: FastifyInstance, map: typeof resolvers) {
+  // Every schema field needs a resolver and a rule: a field left to the default resolver would go unguarded.
+  const executable = buildSchema(schema);
+  for (const type of [executable.getQueryType(), executable.getMutationType()]) {
+    for (const field of Object.keys(type?.getFields() ?? {})) {
+      const key = `${type?.name}.${field}`;
+      const resolver = (map as unknown as Record<string, Record<string, unknown>>)[type?.name ?? '']?.[field];
+      if (!resolver || !GRAPHQL_ACCESS[key]) throw new Error(`GraphQL field ${key} needs a resolver and an entry in permissions.ts`);
+    }
+  }
   const guarded: Record<string, unknown> = { ...map };
   for (const type of ['Query', 'Mutation'] as const) {
     const fields = map[type] as Record<string, Resolver>;

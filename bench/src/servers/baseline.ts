@@ -19,6 +19,7 @@ const owner = postgres(env.BENCH_ADMIN_URL, {
 });
 const db = createDatabase({ url: env.BENCH_APP_URL, poolSize });
 const tenantId = env.BENCH_TENANT_ID;
+const inlineTenantId = env.BENCH_INLINE_TENANT_ID;
 const GENESIS = Buffer.alloc(32);
 
 const app = Fastify({ logger: false });
@@ -45,23 +46,23 @@ app.get<{ Params: { id: string } }>('/fn/accounts/:id', async (request, reply) =
   return row ?? reply.code(404).send();
 });
 app.post<{ Body: { code: string; name: string } }>('/inline-chain/accounts', async (request, reply) => {
-  const account = await db.withTenant(tenantId, async (tx) => {
+  const account = await db.withTenant(inlineTenantId, async (tx) => {
     const id = newId();
     const [created] =
-      await tx`insert into accounts (tenant_id, id, code, name) values (${tenantId}, ${id}, ${request.body.code}, ${request.body.name}) returning id, code, name`;
+      await tx`insert into accounts (tenant_id, id, code, name) values (${inlineTenantId}, ${id}, ${request.body.code}, ${request.body.name}) returning id, code, name`;
     // The chain position is taken inside the business transaction: every writer of the tenant queues here until commit.
-    await tx`select pg_advisory_xact_lock(hashtextextended('atrium.audit_seal:' || ${tenantId}, 0))`;
+    await tx`select pg_advisory_xact_lock(hashtextextended('atrium.audit_seal:' || ${inlineTenantId}, 0))`;
     const [head] =
-      await tx`select s.seq::text as seq, s.hash from audit_seals s where s.tenant_id = ${tenantId} order by s.seq desc limit 1`;
+      await tx`select s.seq::text as seq, s.hash from audit_seals s where s.tenant_id = ${inlineTenantId} order by s.seq desc limit 1`;
     const eventId = newId();
     const [event] = await tx`
       insert into audit_events (tenant_id, id, actor_type, actor_id, action, object_type, object_id, after)
-      values (${tenantId}, ${eventId}, 'user', 'bench', 'account.created', 'account', ${id}, ${tx.json(created as never)})
+      values (${inlineTenantId}, ${eventId}, 'user', 'bench', 'account.created', 'account', ${id}, ${tx.json(created as never)})
       returning id, tx_id::text as tx_id, occurred_at, actor_type, actor_id, action, object_type, object_id, before, after, request_id`;
     const seq = head ? BigInt(head.seq) + 1n : 1n;
     const prev: Buffer = head ? head.hash : GENESIS;
-    const hash = hashAuditEvent(tenantId, seq, prev, event as never);
-    await tx`insert into audit_seals (tenant_id, seq, event_id, prev_hash, hash) values (${tenantId}, ${seq.toString()}, ${eventId}, ${prev}, ${hash})`;
+    const hash = hashAuditEvent(inlineTenantId, seq, prev, event as never);
+    await tx`insert into audit_seals (tenant_id, seq, event_id, prev_hash, hash) values (${inlineTenantId}, ${seq.toString()}, ${eventId}, ${prev}, ${hash})`;
     return created;
   });
   return reply.code(201).send(account);

@@ -72,7 +72,7 @@ export default fp(
           token_endpoint_auth_method: 'client_secret_basic',
         })),
         clientAuthMethods: ['client_secret_basic', 'client_secret_post'],
-        adapter: DatabaseClientAdapter.bind(null, options.db) as unknown as AdapterConstructor,
+        adapter: ((model: string) => new DatabaseClientAdapter(options.db, model)) as unknown as AdapterConstructor,
         jwks: { keys },
         features: {
           devInteractions: { enabled: false },
@@ -125,6 +125,7 @@ export default fp(
           ctx.body = out;
         },
       });
+      provider.on('server_error', (_ctx: unknown, err: Error) => app.log.error({ err }, 'development OIDC issuer failed'));
       const compare = provider.Client.prototype.compareClientSecret;
       // Stored API clients keep only a scrypt hash of their secret.
       provider.Client.prototype.compareClientSecret = async function compareClientSecret(this: { clientSecret: string }, actual: string) {

@@ -18,10 +18,25 @@ export default fp(
             'Multi-tenant institutional crypto trading. Decimals are strings, times are RFC 3339 UTC with microseconds, ids are UUIDv7, errors are RFC 9457 problem details with a stable `code`.',
         },
         servers: [{ url: '/' }],
+        components: {
+          securitySchemes: {
+            bearer: {
+              type: 'http',
+              scheme: 'bearer',
+              bearerFormat: 'JWT',
+              description: 'An OIDC access token from the Atrium realm (Keycloak), client-credentials for machines',
+            },
+          },
+        },
+        security: [{ bearer: [] }],
         tags: [
           { name: 'tenant', description: 'The caller’s tenant' },
           { name: 'accounts', description: 'Trading accounts' },
           { name: 'audit', description: 'The tamper-evident audit trail' },
+          { name: 'identity', description: 'Machine clients (OAuth client credentials)' },
+          { name: 'reseller', description: 'White-label tenants of a reseller' },
+          { name: 'admin', description: 'Platform administration' },
+          { name: 'branding', description: 'Public tenant themes' },
           { name: 'health', description: 'Probes' },
         ],
       },
