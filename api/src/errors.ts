@@ -1,7 +1,6 @@
 import createError from '@fastify/error';
 
 // The gateway's own error registry; engines have theirs (TEN_, TRD_, CMP_ ...).
-export const UnauthenticatedError = createError('API_ERR_UNAUTHENTICATED', 'No valid credentials were presented', 401);
 export const RouteNotFoundError = createError('API_ERR_ROUTE_NOT_FOUND', 'Route %s %s not found', 404);
 
 /** Framework errors (fastify, ajv) translated to codes that stay stable when the framework changes. */

@@ -237,3 +237,53 @@ test('bad white-label input is refused with a code and writes nothing', async ()
   const [row] = await w.t.admin`select count(*)::int as n from tenants where slug like 'bad-%'`;
   assert.equal(row?.n, 0);
 });
+
+test('a custom domain in Host selects the tenant’s theme without any query', async () => {
+  const reseller = { authorization: `Bearer ${await w.token('rf-reseller-admin')}` };
+  const launched = await w.app.inject({
+    method: 'POST',
+    url: '/v1/reseller/tenants',
+    headers: reseller,
+    payload: {
+      slug: 'orion',
+      name: 'Orion',
+      legalName: 'Orion Ltd',
+      branding: { displayName: 'Orion Markets', customDomain: 'Trade.Orion.Example.' },
+    },
+  });
+  assert.equal(launched.statusCode, 201, launched.body);
+  assert.equal(launched.json().tenant.branding.customDomain, 'trade.orion.example');
+  const theme = await w.app.inject({ method: 'GET', url: '/v1/branding', headers: { host: 'trade.orion.example:443' } });
+  assert.equal(theme.statusCode, 200, theme.body);
+  assert.equal(theme.json().displayName, 'Orion Markets');
+  const unknown = await w.app.inject({ method: 'GET', url: '/v1/branding', headers: { host: 'nobody.example' } });
+  assert.equal(unknown.statusCode, 404);
+  const taken = await w.app.inject({
+    method: 'POST',
+    url: '/v1/reseller/tenants',
+    headers: reseller,
+    payload: { slug: 'orion-2', name: 'Copycat', legalName: 'Copycat Ltd', branding: { customDomain: 'trade.orion.example' } },
+  });
+  assert.equal(taken.statusCode, 409);
+  assert.equal(taken.json().code, 'TEN_ERR_DOMAIN_TAKEN');
+});
+
+test('the development issuer refuses to start in production', async () => {
+  const { buildApp } = await import('../src/app.ts');
+  const previous = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await assert.rejects(
+      buildApp({
+        db: w.t.db,
+        closeDatabase: false,
+        devIssuer: { baseUrl: 'http://127.0.0.1:1', clients: [] },
+        graphiql: false,
+        sealAuditEvents: false,
+      }),
+      /refuses to start when NODE_ENV=production/,
+    );
+  } finally {
+    process.env.NODE_ENV = previous;
+  }
+});
