@@ -7,6 +7,7 @@ import graphql from './graphql/plugin.ts';
 import { REST_ACCESS } from './permissions.ts';
 import auditSealer from './plugins/app/audit-sealer.ts';
 import auth from './plugins/app/auth.ts';
+import idempotency from './plugins/app/idempotency.ts';
 import database from './plugins/external/database.ts';
 import devIssuer, { API_AUDIENCE, type StaticClient } from './plugins/external/dev-issuer.ts';
 import problem from './plugins/external/problem.ts';
@@ -71,6 +72,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     (app.devIssuer ? createTokenVerifier({ issuer: app.devIssuer.issuer, audience: API_AUDIENCE, jwksCooldownMs: 1000 }) : undefined);
   if (!verifier) throw new Error('an access-token verifier (OIDC_ISSUER) or the development issuer is required');
   await app.register(auth, { verifier });
+  await app.register(idempotency);
   await app.register(auditSealer, { enabled: options.sealAuditEvents });
   // Tier 3: routes. Every operation has an entry in permissions.ts and every entry a route,
   // checked at start-up; the entry is enforced before the handler runs.

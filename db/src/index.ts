@@ -15,6 +15,7 @@ export {
 export { type DatabaseConfig, readPoolSettings } from './config.ts';
 export { decodeCursor, encodeCursor, InvalidCursorError, type Page, toPage } from './cursor.ts';
 export { type EmbeddedPostgresOptions, type RunningPostgres, startEmbeddedPostgres } from './embedded.ts';
+export { claimIdempotencyKey, completeIdempotencyKey, type IdempotencyClaim, releaseIdempotencyKey } from './idempotency.ts';
 export { newId } from './ids.ts';
 export { APP_ROLE, APP_SCHEMA, type AppliedMigration, type MigrateOptions, migrate, OWNER_ROLE } from './migrate.ts';
 export { pgTimestamptzToRfc3339 } from './time.ts';

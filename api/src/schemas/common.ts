@@ -34,3 +34,10 @@ export function Page<T extends TSchema>(item: T) {
     { additionalProperties: false },
   );
 }
+
+/** Creating POSTs: replay the first response for 24 h (API conventions). */
+export const IdempotencyHeaders = Type.Object({
+  'idempotency-key': Type.Optional(
+    Type.String({ minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$', description: 'Replays the first response for 24 h' }),
+  ),
+});

@@ -2,7 +2,7 @@ import { closeAccount, createAccount, getAccount, listAccounts, updateAccount } 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { auditContextOf, tenantOf } from '../../plugins/app/auth.ts';
 import { AccountListQuery, AccountSchema, CreateAccountBody, UpdateAccountBody } from '../../schemas/account.ts';
-import { IdParams, Page } from '../../schemas/common.ts';
+import { IdempotencyHeaders, IdParams, Page } from '../../schemas/common.ts';
 import { problemResponses } from '../../schemas/problem.ts';
 
 const accounts: FastifyPluginAsyncTypebox = async (app) => {
@@ -23,10 +23,12 @@ const accounts: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/accounts',
     {
+      config: { idempotent: {} },
       schema: {
         tags: ['accounts'],
         summary: 'Open an account',
         operationId: 'createAccount',
+        headers: IdempotencyHeaders,
         body: CreateAccountBody,
         response: { 201: AccountSchema, ...problemResponses },
       },
