@@ -8,6 +8,7 @@ import { REST_ACCESS } from './permissions.ts';
 import auditSealer from './plugins/app/audit-sealer.ts';
 import auth from './plugins/app/auth.ts';
 import idempotency from './plugins/app/idempotency.ts';
+import trading, { type TradingOptions } from './plugins/app/trading.ts';
 import database from './plugins/external/database.ts';
 import devIssuer, { API_AUDIENCE, type StaticClient } from './plugins/external/dev-issuer.ts';
 import problem from './plugins/external/problem.ts';
@@ -18,6 +19,7 @@ import adminTenants from './routes/v1/admin-tenants.ts';
 import apiClients from './routes/v1/api-clients.ts';
 import auditEvents from './routes/v1/audit-events.ts';
 import branding from './routes/v1/branding.ts';
+import orders from './routes/v1/orders.ts';
 import resellerTenants from './routes/v1/reseller-tenants.ts';
 import tenant from './routes/v1/tenant.ts';
 import { validatorCompiler } from './validation.ts';
@@ -32,6 +34,7 @@ export interface AppOptions {
   devIssuer?: { baseUrl: string; clients: StaticClient[]; accessTokenTtlSeconds?: number };
   graphiql: boolean;
   sealAuditEvents: boolean;
+  trading?: TradingOptions;
   logger?: FastifyServerOptions['logger'];
 }
 
@@ -73,6 +76,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   if (!verifier) throw new Error('an access-token verifier (OIDC_ISSUER) or the development issuer is required');
   await app.register(auth, { verifier });
   await app.register(idempotency);
+  await app.register(trading, options.trading ?? {});
   await app.register(auditSealer, { enabled: options.sealAuditEvents });
   // Tier 3: routes. Every operation has an entry in permissions.ts and every entry a route,
   // checked at start-up; the entry is enforced before the handler runs.
@@ -116,6 +120,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await v1.register(accounts);
       await v1.register(auditEvents);
       await v1.register(apiClients);
+      await v1.register(orders);
       await v1.register(resellerTenants);
       await v1.register(adminTenants);
       await v1.register(branding);

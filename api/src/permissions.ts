@@ -39,6 +39,14 @@ export const REST_ACCESS: Readonly<Record<string, Access>> = {
   createApiClient: tenantWrite(),
   revokeApiClient: tenantWrite(),
 
+  placeOrder: tenantWrite(['trader']),
+  listOrders: tenantRead(),
+  getOrder: tenantRead(),
+  amendOrder: tenantWrite(['trader']),
+  cancelOrder: tenantWrite(['trader', 'risk-manager']),
+  cancelOrders: tenantWrite(['trader', 'risk-manager']),
+  getOrderBook: tenantRead(),
+
   resellerListTenants: { scope: 'reseller', roles: ['reseller-admin'] },
   resellerCreateTenant: { scope: 'reseller', roles: ['reseller-admin'], writes: true },
   resellerGetTenant: { scope: 'reseller', roles: ['reseller-admin'] },

@@ -2,7 +2,7 @@ import type { AuditContext } from '@atrium/compliance';
 import type { Database } from '@atrium/db';
 import { createTestDatabase, freePort, type TestDatabase } from '@atrium/db/testing';
 import { createReseller, createTenant, type Role, TENANT_ROLES } from '@atrium/tenants';
-import { type Account, createAccount } from '@atrium/trading';
+import { type Account, createAccount, createPaperVenue } from '@atrium/trading';
 import type { FastifyInstance } from 'fastify';
 import type { JWK } from 'jose';
 import { buildApp } from '../src/app.ts';
@@ -117,6 +117,8 @@ export async function buildWorld(
     },
     graphiql: false,
     sealAuditEvents: options.sealAuditEvents ?? false,
+    // A still synthetic market and no background ticks: tests drive time themselves.
+    trading: { paper: createPaperVenue({ stepIntervalMs: Number.POSITIVE_INFINITY }), tickIntervalMs: 0 },
   });
   await app.listen({ host: '127.0.0.1', port });
   const tokens = new Map<string, string>();

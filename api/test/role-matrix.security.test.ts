@@ -3,7 +3,7 @@ import { after, describe, test } from 'node:test';
 import { crc32, deflateSync } from 'node:zlib';
 import type { AuditContext } from '@atrium/compliance';
 import { createApiClient, launchTenant, ROLES, type Role, setTenantStatus, updateManagedTenant } from '@atrium/tenants';
-import { createAccount } from '@atrium/trading';
+import { createAccount, placeOrder } from '@atrium/trading';
 import { buildSchema, Kind, type OperationDefinitionNode, parse } from 'graphql';
 import { schema } from '../src/graphql/schema.ts';
 import { type Access, GRAPHQL_ACCESS, REST_ACCESS } from '../src/permissions.ts';
@@ -101,6 +101,26 @@ async function freshAccount(tenantId: string): Promise<string> {
   return account.id;
 }
 
+async function freshOrder(home: Home): Promise<string> {
+  const order = await placeOrder(
+    w.t.db,
+    home.id,
+    {
+      accountId: home.accountId,
+      instrument: 'BTC-USD',
+      venue: 'paper',
+      side: 'buy',
+      type: 'limit',
+      timeInForce: 'GTC',
+      quantity: '0.001',
+      price: '60000',
+    },
+    SYSTEM,
+    w.app.orderServices,
+  );
+  return order.id;
+}
+
 async function freshApiClient(tenantId: string) {
   return w.t.db.withTenant(tenantId, (tx) => createApiClient(tx, { name: unique('role-matrix'), roles: ['viewer'] }, SYSTEM));
 }
@@ -170,6 +190,26 @@ const REST_SAMPLES: Readonly<Partial<Record<string, SampleBuilder>>> = {
   createAccount: async () => ({ method: 'POST', url: '/v1/accounts', payload: { code: unique('RM'), name: 'Role matrix' } }),
   updateAccount: async (home) => ({ method: 'PATCH', url: `/v1/accounts/${await freshAccount(home.id)}`, payload: { name: 'Renamed' } }),
   closeAccount: async (home) => ({ method: 'DELETE', url: `/v1/accounts/${await freshAccount(home.id)}` }),
+  placeOrder: async (home) => ({
+    method: 'POST',
+    url: '/v1/orders',
+    payload: {
+      accountId: home.accountId,
+      instrument: 'BTC-USD',
+      venue: 'paper',
+      side: 'buy',
+      type: 'limit',
+      timeInForce: 'GTC',
+      quantity: '0.001',
+      price: '60000',
+    },
+  }),
+  listOrders: async () => ({ method: 'GET', url: '/v1/orders' }),
+  getOrder: async (home) => ({ method: 'GET', url: `/v1/orders/${await freshOrder(home)}` }),
+  amendOrder: async (home) => ({ method: 'PATCH', url: `/v1/orders/${await freshOrder(home)}`, payload: { price: '60001' } }),
+  cancelOrder: async (home) => ({ method: 'DELETE', url: `/v1/orders/${await freshOrder(home)}` }),
+  cancelOrders: async (home) => ({ method: 'POST', url: '/v1/orders/cancel', payload: { accountId: await freshAccount(home.id) } }),
+  getOrderBook: async () => ({ method: 'GET', url: '/v1/order-book?instrument=BTC-USD' }),
   listAuditEvents: async () => ({ method: 'GET', url: '/v1/audit-events' }),
   verifyAuditChain: async () => ({ method: 'GET', url: '/v1/audit-chain/verification' }),
   listApiClients: async () => ({ method: 'GET', url: '/v1/api-clients' }),

@@ -25,6 +25,8 @@ create table orders (
   cum_quantity numeric not null default 0 check (cum_quantity >= 0),
   leaves_quantity numeric not null check (leaves_quantity >= 0),
   avg_price numeric,
+  -- Exact sum of fill quantity × price, so the average stays exact across fills.
+  cum_notional numeric not null default 0,
   reject_reason text,
   created_at timestamptz not null default clock_timestamp(),
   updated_at timestamptz not null default clock_timestamp(),

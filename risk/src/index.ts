@@ -1,1 +1,2 @@
 export { checkNotionalLimit, InvalidDecimalError, type NotionalBreach, notional } from './notional.ts';
+export { checkPreTrade, type PreTradeOrder, RiskLimitBreachedError } from './pre-trade.ts';

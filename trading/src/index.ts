@@ -10,3 +10,26 @@ export {
   updateAccount,
 } from './accounts/accounts.ts';
 export { AccountClosedError, AccountCodeTakenError, AccountNotFoundError } from './errors.ts';
+export { createPaperVenue, type PaperVenue, type PaperVenueOptions } from './execution/paper-venue.ts';
+export { getInstrument, type Instrument, listInstruments, UnknownInstrumentError } from './instruments/catalogue.ts';
+export {
+  amendOrder,
+  applyPaperTick,
+  BelowMinNotionalError,
+  ClientOrderIdTakenError,
+  cancelOrder,
+  cancelOrders,
+  type Execution,
+  getOrder,
+  InvalidOrderError,
+  listOrders,
+  type Order,
+  type OrderFilter,
+  OrderNotFoundError,
+  OrderNotOpenError,
+  type OrderServices,
+  type PlaceOrderInput,
+  type PreTradeCheck,
+  placeOrder,
+  RoundsToZeroError,
+} from './orders/orders.ts';

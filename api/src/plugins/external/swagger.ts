@@ -32,6 +32,7 @@ export default fp(
         tags: [
           { name: 'tenant', description: 'The caller’s tenant' },
           { name: 'accounts', description: 'Trading accounts' },
+          { name: 'orders', description: 'Orders, executions and the paper venue' },
           { name: 'audit', description: 'The tamper-evident audit trail' },
           { name: 'identity', description: 'Machine clients (OAuth client credentials)' },
           { name: 'reseller', description: 'White-label tenants of a reseller' },

@@ -1,0 +1,158 @@
+import { amendOrder, cancelOrder, cancelOrders, getOrder, listOrders, type PlaceOrderInput, placeOrder } from '@atrium/trading';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { auditContextOf, tenantOf } from '../../plugins/app/auth.ts';
+import { IdempotencyHeaders, IdParams, Page } from '../../schemas/common.ts';
+import { AmendOrderBody, MassCancelBody, MassCancelResult, OrderListQuery, OrderSchema, PlaceOrderBody } from '../../schemas/order.ts';
+import { problemResponses } from '../../schemas/problem.ts';
+
+const orders: FastifyPluginAsyncTypebox = async (app) => {
+  app.post(
+    '/orders',
+    {
+      config: { idempotent: { bodyKey: 'clientOrderId' } },
+      schema: {
+        tags: ['orders'],
+        summary: 'Place an order: pre-trade risk, then the venue; the reply carries its status and fills so far',
+        operationId: 'placeOrder',
+        headers: IdempotencyHeaders,
+        body: PlaceOrderBody,
+        response: { 201: OrderSchema, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const order = await placeOrder(
+        app.db,
+        tenantOf(request),
+        request.body as PlaceOrderInput,
+        auditContextOf(request),
+        app.orderServices,
+      );
+      return reply.code(201).header('location', `/v1/orders/${order.id}`).send(order);
+    },
+  );
+
+  app.get(
+    '/orders',
+    {
+      schema: {
+        tags: ['orders'],
+        summary: 'Orders, newest first',
+        operationId: 'listOrders',
+        querystring: OrderListQuery,
+        response: { 200: Page(OrderSchema), ...problemResponses },
+      },
+    },
+    async (request) => app.db.withTenant(tenantOf(request), (tx) => listOrders(tx, request.query as Parameters<typeof listOrders>[1])),
+  );
+
+  app.get(
+    '/orders/:id',
+    {
+      schema: {
+        tags: ['orders'],
+        summary: 'One order with its fills',
+        operationId: 'getOrder',
+        params: IdParams,
+        response: { 200: OrderSchema, ...problemResponses },
+      },
+    },
+    async (request) => app.db.withTenant(tenantOf(request), (tx) => getOrder(tx, request.params.id)),
+  );
+
+  app.patch(
+    '/orders/:id',
+    {
+      schema: {
+        tags: ['orders'],
+        summary: 'Amend price and/or quantity (total, not remaining)',
+        operationId: 'amendOrder',
+        params: IdParams,
+        body: AmendOrderBody,
+        response: { 200: OrderSchema, ...problemResponses },
+      },
+    },
+    async (request) =>
+      amendOrder(
+        app.db,
+        tenantOf(request),
+        request.params.id,
+        request.body as { price?: string; quantity?: string },
+        auditContextOf(request),
+        app.orderServices,
+      ),
+  );
+
+  app.delete(
+    '/orders/:id',
+    {
+      schema: {
+        tags: ['orders'],
+        summary: 'Cancel one order',
+        operationId: 'cancelOrder',
+        params: IdParams,
+        response: { 200: OrderSchema, ...problemResponses },
+      },
+    },
+    async (request) => cancelOrder(app.db, tenantOf(request), request.params.id, auditContextOf(request), app.orderServices),
+  );
+
+  app.post(
+    '/orders/cancel',
+    {
+      schema: {
+        tags: ['orders'],
+        summary: 'Mass cancel by account, instrument or venue (all open orders with no filter)',
+        operationId: 'cancelOrders',
+        body: MassCancelBody,
+        response: { 200: MassCancelResult, ...problemResponses },
+      },
+    },
+    async (request) => ({
+      cancelled: await cancelOrders(
+        app.db,
+        tenantOf(request),
+        request.body as { accountId?: string },
+        auditContextOf(request),
+        app.orderServices,
+      ),
+    }),
+  );
+
+  app.get(
+    '/order-book',
+    {
+      schema: {
+        tags: ['orders'],
+        summary: 'The paper venue’s book for an instrument, aggregated by price level',
+        operationId: 'getOrderBook',
+        querystring: Type.Object(
+          {
+            instrument: Type.String({ pattern: '^[A-Z0-9]{2,10}-[A-Z0-9]{2,10}$' }),
+            depth: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object(
+            {
+              instrument: Type.String(),
+              venue: Type.String(),
+              bids: Type.Array(Type.Tuple([Type.String(), Type.String()])),
+              asks: Type.Array(Type.Tuple([Type.String(), Type.String()])),
+            },
+            { additionalProperties: false },
+          ),
+          ...problemResponses,
+        },
+      },
+    },
+    async (request) => {
+      const { instrument, depth } = request.query as { instrument: string; depth: number };
+      const book = app.orderServices.paper.snapshot(tenantOf(request), instrument, depth, Date.now());
+      return { instrument, venue: 'paper', ...book };
+    },
+  );
+};
+
+export default orders;

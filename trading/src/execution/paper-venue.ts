@@ -1,0 +1,263 @@
+import { getInstrument } from '../instruments/catalogue.ts';
+import {
+  createSyntheticMarket,
+  type EngineFill,
+  feeFor,
+  MARKET_MAKER_OWNER_ID,
+  OrderBook,
+  type RejectReason,
+  type RestingOrder,
+  type Scale,
+  type SyntheticMarket,
+} from '../venues/paper/index.ts';
+
+/** One of our orders as the paper venue sees it; prices and quantities are decimal strings. */
+export interface PaperOrder {
+  id: string;
+  accountId: string;
+  instrument: string;
+  side: 'buy' | 'sell';
+  type: 'market' | 'limit';
+  timeInForce: 'GTC' | 'IOC' | 'FOK' | 'GTD';
+  quantity: string;
+  price?: string;
+  postOnly?: boolean;
+  /** Epoch ms, GTD only. */
+  expiresAt?: number;
+}
+
+export interface PaperFill {
+  /** Our order that filled (maker or taker). */
+  orderId: string;
+  liquidity: 'maker' | 'taker';
+  quantity: string;
+  price: string;
+  fee: string;
+  feeCurrency: string;
+}
+
+/** What happened to a tenant's orders in one call or one tick. */
+export interface PaperReport {
+  /** For the submitted or amended order; absent for ticks. */
+  outcome?: {
+    status: 'new' | 'partially-filled' | 'filled' | 'cancelled' | 'rejected';
+    rejectReason?: RejectReason;
+    /** Resting, or cancelled remainder, as a decimal string. */
+    remaining: string;
+  };
+  fills: PaperFill[];
+  /** Our GTD orders that expired, and resting orders cancelled by self-trade prevention. */
+  expired: string[];
+  cancelled: string[];
+}
+
+export interface PaperVenueOptions {
+  /** Seed of every synthetic market (mixed with tenant and instrument): same seed, same market. */
+  seed?: number;
+  makerFeeBps?: string;
+  takerFeeBps?: string;
+  /** How often the synthetic market moves; Infinity keeps it still (tests). */
+  stepIntervalMs?: number;
+}
+
+const MID_PRICES: Record<string, string> = { 'BTC-USD': '65000', 'BTC-USDT': '65000', 'ETH-USDT': '3500' };
+
+interface Market {
+  tenantId: string;
+  instrument: string;
+  book: OrderBook;
+  market: SyntheticMarket;
+  scale: Scale;
+  quote: string;
+  lastStep: number;
+}
+
+/**
+ * The built-in paper venue: one matching engine per tenant and instrument (a
+ * tenant never trades against another tenant's orders), each with a seeded
+ * synthetic market maker for depth. In-process state: a deployment with several
+ * API replicas routes a tenant's paper orders to one of them or accepts
+ * separate books per replica.
+ */
+export function createPaperVenue(options: PaperVenueOptions = {}) {
+  const markets = new Map<string, Market>();
+  const makerFee = options.makerFeeBps ?? '1';
+  const takerFee = options.takerFeeBps ?? '5';
+  const stepInterval = options.stepIntervalMs ?? 1000;
+
+  function marketFor(tenantId: string, instrumentId: string, now: number): Market {
+    const key = `${tenantId}|${instrumentId}`;
+    let market = markets.get(key);
+    if (!market) {
+      const instrument = getInstrument(instrumentId);
+      const synthetic = createSyntheticMarket({
+        seed: seedOf(`${options.seed ?? 7}|${key}`),
+        midPrice: MID_PRICES[instrumentId] ?? '100',
+        tickSize: instrument.tickSize,
+        lotSize: instrument.lotSize,
+        levels: 10,
+        levelQuantity: instrument.base === 'BTC' ? '0.5' : '5',
+        volatilityTicks: 5,
+      });
+      market = {
+        tenantId,
+        instrument: instrumentId,
+        book: new OrderBook(),
+        market: synthetic,
+        scale: synthetic.scale,
+        quote: instrument.quote,
+        lastStep: now,
+      };
+      synthetic.step(market.book, now);
+      markets.set(key, market);
+    }
+    return market;
+  }
+
+  function ourFills(m: Market, fills: readonly EngineFill[]): PaperFill[] {
+    const out: PaperFill[] = [];
+    for (const fill of fills) {
+      const price = m.scale.ticksToPrice(fill.price);
+      const quantity = m.scale.lotsToQuantity(fill.quantity);
+      const notional = m.scale.notional(fill.price, fill.quantity);
+      if (fill.takerOwnerId !== MARKET_MAKER_OWNER_ID) {
+        out.push({
+          orderId: fill.takerOrderId,
+          liquidity: 'taker',
+          quantity,
+          price,
+          fee: feeFor(notional, takerFee, 8),
+          feeCurrency: m.quote,
+        });
+      }
+      if (fill.makerOwnerId !== MARKET_MAKER_OWNER_ID) {
+        out.push({
+          orderId: fill.makerOrderId,
+          liquidity: 'maker',
+          quantity,
+          price,
+          fee: feeFor(notional, makerFee, 8),
+          feeCurrency: m.quote,
+        });
+      }
+    }
+    return out;
+  }
+
+  const ids = (orders: readonly RestingOrder[]) => orders.filter((o) => o.ownerId !== MARKET_MAKER_OWNER_ID).map((o) => o.id);
+
+  /** Moves the synthetic market when its interval has passed: its new quotes may fill resting orders. */
+  function maybeStep(m: Market, now: number): PaperReport {
+    if (now - m.lastStep < stepInterval) return { fills: [], expired: [], cancelled: [] };
+    m.lastStep = now;
+    const step = m.market.step(m.book, now);
+    return { fills: ourFills(m, step.fills), expired: ids(step.expired), cancelled: [] };
+  }
+
+  return {
+    id: 'paper' as const,
+
+    submit(tenantId: string, order: PaperOrder, now: number): PaperReport {
+      const m = marketFor(tenantId, order.instrument, now);
+      const before = maybeStep(m, now);
+      const result = m.book.submit(
+        {
+          id: order.id,
+          ownerId: order.accountId,
+          side: order.side,
+          type: order.type,
+          quantity: m.scale.quantityToLots(order.quantity),
+          timeInForce: order.timeInForce,
+          ...(order.price !== undefined ? { price: m.scale.priceToTicks(order.price) } : {}),
+          ...(order.postOnly ? { postOnly: true } : {}),
+          ...(order.expiresAt !== undefined ? { expiresAt: order.expiresAt } : {}),
+        },
+        now,
+      );
+      return {
+        outcome: {
+          status: result.status,
+          ...(result.rejectReason ? { rejectReason: result.rejectReason } : {}),
+          remaining: m.scale.lotsToQuantity(result.remaining),
+        },
+        fills: [...before.fills, ...ourFills(m, result.fills)],
+        expired: [...before.expired, ...ids(result.expired)],
+        cancelled: ids(result.selfTradeCancelled),
+      };
+    },
+
+    /** Returns false when the order is no longer in the book (filled, expired or unknown). */
+    cancel(tenantId: string, instrument: string, orderId: string): boolean {
+      const m = markets.get(`${tenantId}|${instrument}`);
+      return Boolean(m?.book.cancel(orderId));
+    },
+
+    /** `quantity` is the new remaining quantity. Null when the order is not in the book. */
+    amend(
+      tenantId: string,
+      instrument: string,
+      orderId: string,
+      changes: { price?: string; quantity?: string },
+      now: number,
+    ): PaperReport | null {
+      const m = markets.get(`${tenantId}|${instrument}`);
+      if (!m) return null;
+      const result = m.book.amend(
+        orderId,
+        {
+          ...(changes.price !== undefined ? { price: m.scale.priceToTicks(changes.price) } : {}),
+          ...(changes.quantity !== undefined ? { quantity: m.scale.quantityToLots(changes.quantity) } : {}),
+        },
+        now,
+      );
+      if (!result) return null;
+      return {
+        outcome: {
+          status: result.status,
+          ...(result.rejectReason ? { rejectReason: result.rejectReason } : {}),
+          remaining: m.scale.lotsToQuantity(result.remaining),
+        },
+        fills: ourFills(m, result.fills),
+        expired: ids(result.expired),
+        cancelled: ids(result.selfTradeCancelled),
+      };
+    },
+
+    /** Expiry and market moves for every book; what happened, by tenant. */
+    tick(now: number): Map<string, PaperReport> {
+      const reports = new Map<string, PaperReport>();
+      for (const m of markets.values()) {
+        const moved = maybeStep(m, now);
+        const expired = ids(m.book.expire(now));
+        if (moved.fills.length === 0 && moved.expired.length === 0 && expired.length === 0) continue;
+        const report = reports.get(m.tenantId) ?? { fills: [], expired: [], cancelled: [] };
+        report.fills.push(...moved.fills);
+        report.expired.push(...moved.expired, ...expired);
+        reports.set(m.tenantId, report);
+      }
+      return reports;
+    },
+
+    /** Aggregated depth as decimal strings, best first. */
+    snapshot(tenantId: string, instrument: string, depth: number, now: number) {
+      const m = marketFor(tenantId, instrument, now);
+      const snap = m.book.snapshot(depth);
+      const level = ([price, quantity]: [bigint, bigint]): [string, string] => [
+        m.scale.ticksToPrice(price),
+        m.scale.lotsToQuantity(quantity),
+      ];
+      return { bids: snap.bids.map(level), asks: snap.asks.map(level) };
+    },
+  };
+}
+
+export type PaperVenue = ReturnType<typeof createPaperVenue>;
+
+function seedOf(text: string): number {
+  let hash = 2166136261;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 16777619);
+  }
+  return hash >>> 0;
+}

@@ -1,0 +1,496 @@
+import { type AuditContext, appendAuditEvent } from '@atrium/compliance';
+import { type Database, decodeCursor, newId, type Page, type TenantTx, toPage } from '@atrium/db';
+import createError from '@fastify/error';
+import { Decimal } from 'decimal.js';
+import { AccountClosedError, AccountNotFoundError } from '../errors.ts';
+import type { PaperFill, PaperReport, PaperVenue } from '../execution/paper-venue.ts';
+import { getInstrument } from '../instruments/catalogue.ts';
+import { applyOrderEvent, type OrderEvent, type OrderState } from './state-machine.ts';
+
+export const OrderNotFoundError = createError('TRD_ERR_ORDER_NOT_FOUND', 'Order not found', 404);
+export const OrderNotOpenError = createError('TRD_ERR_ORDER_NOT_OPEN', 'Order %s is %s and can no longer change', 422);
+export const InvalidOrderError = createError('TRD_ERR_INVALID_ORDER', '%s', 422);
+export const RoundsToZeroError = createError('TRD_ERR_ROUNDS_TO_ZERO', 'The %s rounds to zero at the venue’s precision', 422);
+export const BelowMinNotionalError = createError('TRD_ERR_BELOW_MIN_NOTIONAL', 'Order value %s is below the minimum %s', 422);
+export const ClientOrderIdTakenError = createError('TRD_ERR_CLIENT_ORDER_ID_TAKEN', 'clientOrderId %s is already used', 409);
+
+export type OrderStatus = OrderState['status'];
+
+export interface PlaceOrderInput {
+  accountId: string;
+  instrument: string;
+  venue: 'paper';
+  side: 'buy' | 'sell';
+  type: 'market' | 'limit' | 'stop-limit';
+  timeInForce: 'GTC' | 'IOC' | 'FOK' | 'GTD';
+  quantity: string;
+  price?: string;
+  stopPrice?: string;
+  postOnly?: boolean;
+  expiresAt?: string;
+  clientOrderId?: string;
+}
+
+export interface Execution {
+  id: string;
+  orderId: string;
+  quantity: string;
+  price: string;
+  fee: string;
+  feeCurrency: string;
+  liquidity: 'maker' | 'taker';
+  executedAt: string;
+}
+
+export interface Order {
+  id: string;
+  clientOrderId: string;
+  accountId: string;
+  instrument: string;
+  venue: string;
+  side: 'buy' | 'sell';
+  type: 'market' | 'limit' | 'stop-limit';
+  timeInForce: 'GTC' | 'IOC' | 'FOK' | 'GTD';
+  postOnly: boolean;
+  quantity: string;
+  price: string | null;
+  stopPrice: string | null;
+  expiresAt: string | null;
+  status: OrderStatus;
+  cumQuantity: string;
+  leavesQuantity: string;
+  avgPrice: string | null;
+  rejectReason: string | null;
+  fills: Execution[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** The pre-trade risk step every order passes; the risk engine provides it. It throws to refuse. */
+export type PreTradeCheck = (tx: TenantTx, order: Readonly<PlaceOrderInput> & { notional: string | null }) => Promise<void>;
+
+export interface OrderServices {
+  paper: PaperVenue;
+  preTrade: PreTradeCheck;
+  now?: () => number;
+}
+
+const COLUMNS = `id, client_order_id, account_id, instrument, venue, side, type, time_in_force, post_only, quantity::text as quantity,
+  price::text as price, stop_price::text as stop_price, expires_at, status, cum_quantity::text as cum_quantity,
+  leaves_quantity::text as leaves_quantity, avg_price::text as avg_price, cum_notional::text as cum_notional, reject_reason, created_at, updated_at`;
+
+interface OrderRow {
+  id: string;
+  client_order_id: string;
+  account_id: string;
+  instrument: string;
+  venue: string;
+  side: Order['side'];
+  type: Order['type'];
+  time_in_force: Order['timeInForce'];
+  post_only: boolean;
+  quantity: string;
+  price: string | null;
+  stop_price: string | null;
+  expires_at: string | null;
+  status: OrderStatus;
+  cum_quantity: string;
+  leaves_quantity: string;
+  avg_price: string | null;
+  cum_notional: string;
+  reject_reason: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+const plain = (value: string | null) => (value === null ? null : new Decimal(value).toFixed());
+
+function toOrder(row: OrderRow, fills: Execution[]): Order {
+  return {
+    id: row.id,
+    clientOrderId: row.client_order_id,
+    accountId: row.account_id,
+    instrument: row.instrument,
+    venue: row.venue,
+    side: row.side,
+    type: row.type,
+    timeInForce: row.time_in_force,
+    postOnly: row.post_only,
+    quantity: plain(row.quantity) as string,
+    price: plain(row.price),
+    stopPrice: plain(row.stop_price),
+    expiresAt: row.expires_at,
+    status: row.status,
+    cumQuantity: plain(row.cum_quantity) as string,
+    leavesQuantity: plain(row.leaves_quantity) as string,
+    avgPrice: plain(row.avg_price),
+    rejectReason: row.reject_reason,
+    fills,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function stateOf(row: OrderRow): OrderState {
+  return {
+    status: row.status,
+    quantity: plain(row.quantity) as string,
+    price: plain(row.price),
+    cumQuantity: plain(row.cum_quantity) as string,
+    leavesQuantity: plain(row.leaves_quantity) as string,
+    avgPrice: plain(row.avg_price),
+    cumNotional: plain(row.cum_notional) as string,
+    // A replace is requested and applied in one transaction, so none is ever pending at rest.
+    pendingReplace: null,
+  };
+}
+
+/** Rounds to the instrument's increments with the ccxt convention: quantity truncated, price to the nearest tick. */
+function toIncrement(value: string, increment: string, mode: 'truncate' | 'round'): string {
+  const units = new Decimal(value).div(increment);
+  const whole = mode === 'truncate' ? units.toDecimalPlaces(0, Decimal.ROUND_DOWN) : units.toDecimalPlaces(0, Decimal.ROUND_HALF_UP);
+  return whole.times(increment).toFixed();
+}
+
+async function loadExecutions(tx: TenantTx, orderIds: string[]): Promise<Map<string, Execution[]>> {
+  const rows = orderIds.length
+    ? await tx<(Execution & { order_id: string })[]>`
+        select id, order_id, order_id as "orderId", quantity::text as quantity, price::text as price, fee::text as fee,
+               fee_currency as "feeCurrency", liquidity, executed_at as "executedAt"
+          from executions where tenant_id = ${tx.tenantId} and order_id = any(${orderIds}::uuid[]) order by id`
+    : [];
+  const byOrder = new Map<string, Execution[]>();
+  for (const { order_id, ...row } of rows) {
+    const fill = { ...row, quantity: plain(row.quantity) as string, price: plain(row.price) as string, fee: plain(row.fee) as string };
+    byOrder.set(order_id, [...(byOrder.get(order_id) ?? []), fill]);
+  }
+  return byOrder;
+}
+
+export async function getOrder(tx: TenantTx, id: string): Promise<Order> {
+  const [row] = await tx<OrderRow[]>`select ${tx.unsafe(COLUMNS)} from orders where tenant_id = ${tx.tenantId} and id = ${id}`;
+  if (!row) throw new OrderNotFoundError();
+  return toOrder(row, (await loadExecutions(tx, [id])).get(id) ?? []);
+}
+
+export interface OrderFilter {
+  limit: number;
+  cursor?: string | null;
+  accountId?: string;
+  instrument?: string;
+  status?: OrderStatus;
+  open?: boolean;
+}
+
+const OPEN: OrderStatus[] = ['pending-new', 'new', 'partially-filled', 'pending-cancel', 'pending-replace', 'unknown'];
+
+/** Newest first. */
+export async function listOrders(tx: TenantTx, filter: OrderFilter): Promise<Page<Order>> {
+  const before = filter.cursor ? decodeCursor(filter.cursor) : null;
+  const rows = await tx<OrderRow[]>`
+    select ${tx.unsafe(COLUMNS)} from orders
+     where tenant_id = ${tx.tenantId}
+       ${before ? tx`and id < ${before}` : tx``}
+       ${filter.accountId ? tx`and account_id = ${filter.accountId}` : tx``}
+       ${filter.instrument ? tx`and instrument = ${filter.instrument}` : tx``}
+       ${filter.status ? tx`and status = ${filter.status}` : tx``}
+       ${filter.open ? tx`and status = any(${OPEN}::text[])` : tx``}
+     order by id desc limit ${filter.limit + 1}`;
+  const fills = await loadExecutions(
+    tx,
+    rows.slice(0, filter.limit).map((r) => r.id),
+  );
+  return toPage(
+    rows.map((row) => toOrder(row, fills.get(row.id) ?? [])),
+    filter.limit,
+  );
+}
+
+/** Applies one event to a locked order row: state machine, row, history. */
+async function transition(tx: TenantTx, row: OrderRow, event: OrderEvent, extra: { rejectReason?: string } = {}): Promise<OrderRow> {
+  const next = applyOrderEvent(stateOf(row), event);
+  const [updated] = await tx<OrderRow[]>`
+    update orders set status = ${next.status}, quantity = ${next.quantity}, price = ${next.price}, cum_quantity = ${next.cumQuantity},
+           leaves_quantity = ${next.leavesQuantity}, avg_price = ${next.avgPrice}, cum_notional = ${next.cumNotional}, reject_reason = coalesce(${extra.rejectReason ?? null}, reject_reason), updated_at = clock_timestamp()
+     where tenant_id = ${tx.tenantId} and id = ${row.id}
+     returning ${tx.unsafe(COLUMNS)}`;
+  await tx`
+    insert into order_events (tenant_id, order_id, seq, status, event)
+    values (${tx.tenantId}, ${row.id},
+            (select coalesce(max(seq), 0) + 1 from order_events where tenant_id = ${tx.tenantId} and order_id = ${row.id}),
+            ${next.status}, ${tx.json(event as never)})`;
+  return updated as OrderRow;
+}
+
+async function lockOrders(tx: TenantTx, ids: string[]): Promise<Map<string, OrderRow>> {
+  if (ids.length === 0) return new Map();
+  const rows = await tx<OrderRow[]>`
+    select ${tx.unsafe(COLUMNS)} from orders where tenant_id = ${tx.tenantId} and id = any(${ids}::uuid[]) order by id for update`;
+  return new Map(rows.map((row) => [row.id, row]));
+}
+
+/**
+ * Applies what the venue reported to our orders in one transaction: fills
+ * (executions, state), expiries and self-trade cancels, then the submitted
+ * order's own outcome. Orders not ours (the market maker) never appear here.
+ */
+async function applyReport(tx: TenantTx, report: PaperReport, subject: string | null, context: AuditContext): Promise<void> {
+  const touched = [
+    ...new Set([...report.fills.map((f) => f.orderId), ...report.expired, ...report.cancelled, ...(subject ? [subject] : [])]),
+  ];
+  const rows = await lockOrders(tx, touched);
+  if (subject) {
+    const row = rows.get(subject);
+    if (row && row.status === 'pending-new') {
+      const outcome = report.outcome;
+      if (outcome?.status === 'rejected') {
+        rows.set(
+          subject,
+          await transition(
+            tx,
+            row,
+            { type: 'rejected', reason: outcome.rejectReason ?? 'rejected' },
+            { rejectReason: outcome.rejectReason ?? 'rejected' },
+          ),
+        );
+      } else {
+        rows.set(subject, await transition(tx, row, { type: 'accepted' }));
+      }
+    }
+  }
+  for (const fill of report.fills) await applyFill(tx, rows, fill);
+  for (const id of report.expired) await closeIfOpen(tx, rows, id, { type: 'expired' });
+  for (const id of report.cancelled) await closeIfOpen(tx, rows, id, { type: 'cancelled' });
+  if (subject && report.outcome?.status === 'cancelled') await closeIfOpen(tx, rows, subject, { type: 'cancelled' });
+  for (const id of touched) {
+    const row = rows.get(id);
+    if (!row) continue;
+    await appendAuditEvent(tx, { ...context, action: `order.${row.status}`, objectType: 'order', objectId: id, after: toOrder(row, []) });
+  }
+}
+
+async function applyFill(tx: TenantTx, rows: Map<string, OrderRow>, fill: PaperFill): Promise<void> {
+  const row = rows.get(fill.orderId);
+  if (!row) return;
+  const next = await transition(tx, row, { type: 'fill', quantity: fill.quantity, price: fill.price });
+  rows.set(row.id, next);
+  await tx`
+    insert into executions (tenant_id, id, order_id, account_id, instrument, venue, side, quantity, price, fee, fee_currency, liquidity)
+    values (${tx.tenantId}, ${newId()}, ${row.id}, ${row.account_id}, ${row.instrument}, ${row.venue}, ${row.side},
+            ${fill.quantity}, ${fill.price}, ${fill.fee}, ${fill.feeCurrency}, ${fill.liquidity})`;
+}
+
+const TERMINAL: OrderStatus[] = ['filled', 'cancelled', 'rejected', 'expired'];
+
+async function closeIfOpen(tx: TenantTx, rows: Map<string, OrderRow>, id: string, event: OrderEvent): Promise<void> {
+  const row = rows.get(id);
+  if (!row || TERMINAL.includes(row.status)) return;
+  rows.set(id, await transition(tx, row, event));
+}
+
+/**
+ * The one order path for every door: validate, round to the venue's
+ * increments, pre-trade risk, record as pending-new (audited, committed),
+ * send to the venue, then apply its report in a second transaction.
+ */
+export async function placeOrder(
+  db: Database,
+  tenantId: string,
+  input: PlaceOrderInput,
+  context: AuditContext,
+  services: OrderServices,
+): Promise<Order> {
+  const now = services.now?.() ?? Date.now();
+  const instrument = getInstrument(input.instrument);
+  if (input.type === 'stop-limit') throw new InvalidOrderError('stop-limit orders are not supported on the paper venue yet');
+  if (input.type === 'limit' && input.price === undefined) throw new InvalidOrderError('a limit order needs a price');
+  if (input.type === 'market' && input.price !== undefined) throw new InvalidOrderError('a market order takes no price');
+  if (input.type === 'market' && input.postOnly) throw new InvalidOrderError('a market order cannot be post-only');
+  if ((input.timeInForce === 'GTD') !== (input.expiresAt !== undefined))
+    throw new InvalidOrderError('expiresAt goes with timeInForce GTD, and only with it');
+  if (input.postOnly && input.timeInForce !== 'GTC' && input.timeInForce !== 'GTD')
+    throw new InvalidOrderError('post-only orders rest: GTC or GTD');
+  const quantity = toIncrement(input.quantity, instrument.lotSize, 'truncate');
+  if (new Decimal(quantity).isZero()) throw new RoundsToZeroError('quantity');
+  const price = input.price === undefined ? undefined : toIncrement(input.price, instrument.tickSize, 'round');
+  if (price !== undefined && new Decimal(price).isZero()) throw new RoundsToZeroError('price');
+  const notional = price === undefined ? null : new Decimal(quantity).times(price).toFixed();
+  if (notional !== null && new Decimal(notional).lt(instrument.minNotional))
+    throw new BelowMinNotionalError(notional, instrument.minNotional);
+  const expiresAtMs = input.expiresAt ? Date.parse(input.expiresAt) : undefined;
+
+  const id = newId();
+  const clientOrderId = input.clientOrderId ?? id.replaceAll('-', '').slice(0, 32);
+  const rounded = { ...input, quantity, ...(price !== undefined ? { price } : {}) };
+  await db.withTenant(tenantId, async (tx) => {
+    const [account] = await tx<{ status: string }[]>`select status from accounts where tenant_id = ${tenantId} and id = ${input.accountId}`;
+    if (!account) throw new AccountNotFoundError();
+    if (account.status !== 'active') throw new AccountClosedError(input.accountId);
+    await services.preTrade(tx, { ...rounded, notional });
+    try {
+      await tx`
+        insert into orders (tenant_id, id, account_id, client_order_id, instrument, venue, side, type, time_in_force, post_only,
+                            quantity, price, stop_price, expires_at, status, leaves_quantity)
+        values (${tenantId}, ${id}, ${input.accountId}, ${clientOrderId}, ${instrument.id}, ${input.venue}, ${input.side}, ${input.type},
+                ${input.timeInForce}, ${input.postOnly ?? false}, ${quantity}, ${price ?? null}, ${input.stopPrice ?? null},
+                ${input.expiresAt ?? null}, 'pending-new', ${quantity})`;
+    } catch (error) {
+      if ((error as { constraint_name?: string }).constraint_name === 'orders_tenant_id_client_order_id_key') {
+        throw new ClientOrderIdTakenError(clientOrderId);
+      }
+      throw error;
+    }
+    await tx`insert into order_events (tenant_id, order_id, seq, status, event) values (${tenantId}, ${id}, 1, 'pending-new', ${tx.json({ type: 'submitted' })})`;
+    await appendAuditEvent(tx, {
+      ...context,
+      action: 'order.submitted',
+      objectType: 'order',
+      objectId: id,
+      after: { id, clientOrderId, ...rounded },
+    });
+  });
+
+  const report = services.paper.submit(
+    tenantId,
+    {
+      id,
+      accountId: input.accountId,
+      instrument: instrument.id,
+      side: input.side,
+      type: input.type,
+      timeInForce: input.timeInForce,
+      quantity,
+      ...(price !== undefined ? { price } : {}),
+      ...(input.postOnly ? { postOnly: true } : {}),
+      ...(expiresAtMs !== undefined ? { expiresAt: expiresAtMs } : {}),
+    },
+    now,
+  );
+  return db.withTenant(tenantId, async (tx) => {
+    await applyReport(tx, report, id, context);
+    return getOrder(tx, id);
+  });
+}
+
+async function lockOpenOrder(tx: TenantTx, id: string): Promise<OrderRow> {
+  const row = (await lockOrders(tx, [id])).get(id);
+  if (!row) throw new OrderNotFoundError();
+  if (TERMINAL.includes(row.status)) throw new OrderNotOpenError(id, row.status);
+  return row;
+}
+
+export async function cancelOrder(
+  db: Database,
+  tenantId: string,
+  id: string,
+  context: AuditContext,
+  services: OrderServices,
+): Promise<Order> {
+  return db.withTenant(tenantId, async (tx) => {
+    const row = await lockOpenOrder(tx, id);
+    services.paper.cancel(tenantId, row.instrument, id);
+    const pending = await transition(tx, row, { type: 'cancel-requested' });
+    await transition(tx, pending, { type: 'cancelled' });
+    const order = await getOrder(tx, id);
+    await appendAuditEvent(tx, {
+      ...context,
+      action: 'order.cancelled',
+      objectType: 'order',
+      objectId: id,
+      before: toOrder(row, []),
+      after: order,
+    });
+    return order;
+  });
+}
+
+/** Changes price and/or total quantity; fills may follow when the new price crosses. */
+export async function amendOrder(
+  db: Database,
+  tenantId: string,
+  id: string,
+  changes: { price?: string; quantity?: string },
+  context: AuditContext,
+  services: OrderServices,
+): Promise<Order> {
+  const now = services.now?.() ?? Date.now();
+  return db.withTenant(tenantId, async (tx) => {
+    const row = await lockOpenOrder(tx, id);
+    const instrument = getInstrument(row.instrument);
+    if (row.type !== 'limit') throw new InvalidOrderError('only limit orders can be amended');
+    const quantity = changes.quantity === undefined ? undefined : toIncrement(changes.quantity, instrument.lotSize, 'truncate');
+    const price = changes.price === undefined ? undefined : toIncrement(changes.price, instrument.tickSize, 'round');
+    if (quantity !== undefined && new Decimal(quantity).lte(row.cum_quantity)) {
+      throw new InvalidOrderError(`the new quantity must exceed the filled quantity ${plain(row.cum_quantity)}`);
+    }
+    if (price !== undefined && new Decimal(price).isZero()) throw new RoundsToZeroError('price');
+    const remaining = quantity === undefined ? undefined : new Decimal(quantity).minus(row.cum_quantity).toFixed();
+    const report = services.paper.amend(
+      tenantId,
+      row.instrument,
+      id,
+      { ...(price !== undefined ? { price } : {}), ...(remaining !== undefined ? { quantity: remaining } : {}) },
+      now,
+    );
+    if (!report || report.outcome?.status === 'rejected') {
+      throw new OrderNotOpenError(id, report ? `refused (${report.outcome?.rejectReason})` : 'no longer in the book');
+    }
+    const asked = { ...(quantity !== undefined ? { quantity } : {}), ...(price !== undefined ? { price } : {}) };
+    const pending = await transition(tx, row, { type: 'replace-requested', ...asked });
+    const replaced = await transition(tx, pending, { type: 'replaced', ...asked });
+    const rows = new Map([[id, replaced]]);
+    for (const fill of report.fills) {
+      if (!rows.has(fill.orderId)) for (const [k, v] of await lockOrders(tx, [fill.orderId])) rows.set(k, v);
+      await applyFill(tx, rows, fill);
+    }
+    const order = await getOrder(tx, id);
+    await appendAuditEvent(tx, {
+      ...context,
+      action: 'order.amended',
+      objectType: 'order',
+      objectId: id,
+      before: toOrder(row, []),
+      after: order,
+    });
+    return order;
+  });
+}
+
+/** Mass cancel by account, instrument or venue; with no filter, every open order of the tenant (risk's kill switch uses it). */
+export async function cancelOrders(
+  db: Database,
+  tenantId: string,
+  filter: { accountId?: string; instrument?: string; venue?: string },
+  context: AuditContext,
+  services: OrderServices,
+): Promise<Order[]> {
+  const ids = await db.withTenant(
+    tenantId,
+    (tx) =>
+      tx<{ id: string }[]>`
+      select id from orders where tenant_id = ${tenantId} and status = any(${OPEN}::text[])
+        ${filter.accountId ? tx`and account_id = ${filter.accountId}` : tx``}
+        ${filter.instrument ? tx`and instrument = ${filter.instrument}` : tx``}
+        ${filter.venue ? tx`and venue = ${filter.venue}` : tx``}
+      order by id`,
+  );
+  const cancelled: Order[] = [];
+  for (const { id } of ids) {
+    try {
+      cancelled.push(await cancelOrder(db, tenantId, id, context, services));
+    } catch (error) {
+      // Filled or expired between the read and the cancel: nothing left to cancel.
+      if (!(error instanceof OrderNotOpenError)) throw error;
+    }
+  }
+  return cancelled;
+}
+
+/** Applies what the paper venue did between requests (GTD expiry, market moves filling resting orders). */
+export async function applyPaperTick(db: Database, services: OrderServices, now: number): Promise<number> {
+  const reports = services.paper.tick(now);
+  for (const [tenantId, report] of reports) {
+    await db.withTenant(tenantId, (tx) => applyReport(tx, report, null, { actor: { type: 'system', id: 'paper-venue' }, requestId: null }));
+  }
+  return reports.size;
+}
