@@ -8,6 +8,7 @@ import { REST_ACCESS } from './permissions.ts';
 import auditSealer from './plugins/app/audit-sealer.ts';
 import auth from './plugins/app/auth.ts';
 import idempotency from './plugins/app/idempotency.ts';
+import streams from './plugins/app/streams.ts';
 import trading, { type TradingOptions } from './plugins/app/trading.ts';
 import database from './plugins/external/database.ts';
 import devIssuer, { API_AUDIENCE, type StaticClient } from './plugins/external/dev-issuer.ts';
@@ -35,6 +36,8 @@ export interface AppOptions {
   graphiql: boolean;
   sealAuditEvents: boolean;
   trading?: TradingOptions;
+  /** LISTEN for order activity to feed GraphQL subscriptions (default on; off to describe the API without a database). */
+  streams?: boolean;
   logger?: FastifyServerOptions['logger'];
 }
 
@@ -95,6 +98,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addHook('onRequest', async (request, reply) => {
     const operationId = (request.routeOptions.schema as { operationId?: string } | undefined)?.operationId;
     if (request.routeOptions.url === '/graphql') {
+      // A websocket upgrade authenticates in connection_init (see graphql/plugin.ts).
+      if (request.headers.upgrade?.toLowerCase() === 'websocket') return;
       await app.authenticate(request);
     } else if (operationId) {
       const access = REST_ACCESS[operationId];
@@ -114,6 +119,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     if (route.url.startsWith('/graphql') || route.url.startsWith('/graphiql')) route.schema = { ...route.schema, hide: true };
   });
   await app.register(graphql, { graphiql: options.graphiql });
+  if (options.streams !== false) await app.register(streams);
   await app.register(
     async (v1) => {
       await v1.register(tenant);

@@ -67,4 +67,11 @@ export const GRAPHQL_ACCESS: Readonly<Record<string, Access>> = {
   'Mutation.createAccount': tenantWrite(),
   'Mutation.updateAccount': tenantWrite(),
   'Mutation.closeAccount': tenantWrite(),
+  'Query.order': tenantRead(),
+  'Query.orders': tenantRead(),
+  'Mutation.placeOrder': tenantWrite(['trader']),
+  'Mutation.cancelOrder': tenantWrite(['trader', 'risk-manager']),
+  'Subscription.orderUpdates': tenantRead(),
+  'Subscription.executions': tenantRead(),
+  'Subscription.orderBook': tenantRead(),
 };

@@ -5,6 +5,7 @@ import type { AuditContext } from '@atrium/compliance';
 import { createApiClient, launchTenant, ROLES, type Role, setTenantStatus, updateManagedTenant } from '@atrium/tenants';
 import { createAccount, placeOrder } from '@atrium/trading';
 import { buildSchema, Kind, type OperationDefinitionNode, parse } from 'graphql';
+import WebSocket from 'ws';
 import { schema } from '../src/graphql/schema.ts';
 import { type Access, GRAPHQL_ACCESS, REST_ACCESS } from '../src/permissions.ts';
 import { buildWorld, fetchToken, graphql } from './helpers.ts';
@@ -267,6 +268,30 @@ const GRAPHQL_SAMPLES: Readonly<Partial<Record<string, GraphQLSampleBuilder>>> =
     query: 'mutation ($id: ID!) { closeAccount(id: $id) { id status } }',
     variables: { id: await freshAccount(home.id) },
   }),
+  'Query.order': async (home) => ({
+    query: 'query ($id: ID!) { order(id: $id) { id status } }',
+    variables: { id: await freshOrder(home) },
+  }),
+  'Query.orders': async () => ({ query: '{ orders(first: 5) { edges { node { id } } } }' }),
+  'Mutation.placeOrder': async (home) => ({
+    query: 'mutation ($input: PlaceOrderInput!) { placeOrder(input: $input) { id status } }',
+    variables: {
+      input: {
+        accountId: home.accountId,
+        instrument: 'BTC-USD',
+        venue: 'paper',
+        side: 'buy',
+        type: 'limit',
+        timeInForce: 'GTC',
+        quantity: '0.001',
+        price: '60000',
+      },
+    },
+  }),
+  'Mutation.cancelOrder': async (home) => ({
+    query: 'mutation ($id: ID!) { cancelOrder(id: $id) { id status } }',
+    variables: { id: await freshOrder(home) },
+  }),
 };
 
 // ---------------------------------------------------------------------------
@@ -303,11 +328,10 @@ function restOperations(): RestOperation[] {
   return operations;
 }
 
-function graphqlFields(): string[] {
+function graphqlFields(withSubscriptions = false): string[] {
   const executable = buildSchema(schema);
-  return [executable.getQueryType(), executable.getMutationType()].flatMap((type) =>
-    type ? Object.keys(type.getFields()).map((field) => `${type.name}.${field}`) : [],
-  );
+  const types = [executable.getQueryType(), executable.getMutationType(), withSubscriptions ? executable.getSubscriptionType() : null];
+  return types.flatMap((type) => (type ? Object.keys(type.getFields()).map((field) => `${type.name}.${field}`) : []));
 }
 
 const OPERATIONS = restOperations();
@@ -378,7 +402,7 @@ describe('the declarations and the tables agree', () => {
   });
 
   test('the GraphQL Query and Mutation fields are exactly the GRAPHQL_ACCESS entries', () => {
-    assertSameSet('GraphQL', FIELDS, 'the schema', Object.keys(GRAPHQL_ACCESS), 'GRAPHQL_ACCESS');
+    assertSameSet('GraphQL', graphqlFields(true), 'the schema', Object.keys(GRAPHQL_ACCESS), 'GRAPHQL_ACCESS');
   });
 
   test('every GraphQL field has a sample document, and every sample a field', () => {
@@ -582,4 +606,58 @@ describe('another tenant’s API client is not found, never forbidden', () => {
     assert.equal(tenant.statusCode, 200, tenant.body);
     assert.equal(tenant.json().id, tenantA.id);
   });
+});
+
+// ---------------------------------------------------------------------------
+// Subscriptions: the token of the websocket's connection_init decides
+// ---------------------------------------------------------------------------
+
+const SUBSCRIPTION_SAMPLES: Readonly<Record<string, string>> = {
+  'Subscription.orderUpdates': 'subscription { orderUpdates { id } }',
+  'Subscription.executions': 'subscription { executions { id } }',
+  'Subscription.orderBook': 'subscription { orderBook(instrument: "BTC-USD") { instrument } }',
+};
+
+/** Subscribes once; resolves 'accepted' when no error arrives within a moment, or the error's code. */
+async function trySubscribe(token: string, query: string): Promise<string> {
+  const socket = new WebSocket(`${w.baseUrl.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
+  try {
+    return await new Promise<string>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.once('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } })));
+      socket.on('message', (raw: Buffer) => {
+        const message = JSON.parse(String(raw));
+        if (message.type === 'connection_ack') {
+          socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query } }));
+          setTimeout(() => resolve('accepted'), 300);
+        } else if (message.type === 'error') {
+          resolve(String(message.payload?.[0]?.extensions?.code ?? message.payload?.[0]?.message ?? 'error'));
+        } else if (message.type === 'connection_error') {
+          resolve('connection refused');
+        }
+      });
+    });
+  } finally {
+    socket.close();
+  }
+}
+
+describe('GraphQL subscriptions', () => {
+  test('every Subscription field has a sample', () => {
+    const fields = graphqlFields(true).filter((field) => field.startsWith('Subscription.'));
+    assertSameSet('Subscription samples', fields, 'the schema', Object.keys(SUBSCRIPTION_SAMPLES), 'SUBSCRIPTION_SAMPLES');
+  });
+  for (const [field, query] of Object.entries(SUBSCRIPTION_SAMPLES)) {
+    const access = GRAPHQL_ACCESS[field];
+    for (const role of ROLES) {
+      const allowed =
+        Boolean(access?.roles.includes(role)) && (access?.scope !== 'tenant' || !['reseller-admin', 'platform-admin'].includes(role));
+      test(`${field} as ${role} → ${allowed ? 'accepted' : 'IDN_ERR_FORBIDDEN'}`, async () => {
+        const clientId =
+          role === 'reseller-admin' ? 't-reseller-admin' : role === 'platform-admin' ? 't-platform-admin' : `t-alpha-${role}`;
+        const outcome = await trySubscribe(await w.token(clientId), query);
+        assert.equal(outcome, allowed ? 'accepted' : 'IDN_ERR_FORBIDDEN');
+      });
+    }
+  }
 });

@@ -39,6 +39,11 @@ export interface Database {
    * argument is always the tenant.
    */
   readAsTenant<T extends Row>(tenantId: string, fn: TenantReadFunction, args: readonly string[]): Promise<T[]>;
+  /**
+   * LISTEN on a channel on a connection of its own (reconnected by postgres.js).
+   * Payloads are whatever a transaction sent with pg_notify, delivered on its commit.
+   */
+  listen(channel: string, onMessage: (payload: string) => void): Promise<{ unlisten(): Promise<void> }>;
   /** Liveness of the pool, for /health/ready. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -162,6 +167,10 @@ export function createDatabase(options: DatabaseOptions): Database {
         [tenantId, ...args],
         { prepare: true },
       )) as unknown as T[];
+    },
+    async listen(channel, onMessage) {
+      const { unlisten } = await sql.listen(channel, onMessage);
+      return { unlisten };
     },
     async ping() {
       await sql`select 1`;

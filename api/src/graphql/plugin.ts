@@ -1,6 +1,6 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { buildSchema, type GraphQLResolveInfo } from 'graphql';
+import { buildSchema, GraphQLError, type GraphQLResolveInfo } from 'graphql';
 import mercurius from 'mercurius';
 import { GRAPHQL_ACCESS } from '../permissions.ts';
 import { toGraphQLExtensions } from './errors.ts';
@@ -17,7 +17,7 @@ type Resolver = (parent: unknown, args: never, context: GraphQLContext, info: Gr
 function withAccessChecks(app: FastifyInstance, map: typeof resolvers) {
   // Every schema field needs a resolver and a rule: a field left to the default resolver would go unguarded.
   const executable = buildSchema(schema);
-  for (const type of [executable.getQueryType(), executable.getMutationType()]) {
+  for (const type of [executable.getQueryType(), executable.getMutationType(), executable.getSubscriptionType()]) {
     for (const field of Object.keys(type?.getFields() ?? {})) {
       const key = `${type?.name}.${field}`;
       const resolver = (map as unknown as Record<string, Record<string, unknown>>)[type?.name ?? '']?.[field];
@@ -39,6 +39,28 @@ function withAccessChecks(app: FastifyInstance, map: typeof resolvers) {
       }),
     );
   }
+  // Subscriptions check when subscribing: the connection's token decides, once per subscription.
+  const subscriptions = map.Subscription as Record<string, { subscribe: Resolver; resolve: (payload: never) => unknown }>;
+  guarded.Subscription = Object.fromEntries(
+    Object.entries(subscriptions).map(([field, { subscribe, resolve }]) => {
+      const access = GRAPHQL_ACCESS[`Subscription.${field}`];
+      if (!access) throw new Error(`GraphQL field Subscription.${field} has no entry in permissions.ts`);
+      const checked: Resolver = (parent, args, context, info) => {
+        try {
+          app.authorize(context.request, access);
+        } catch (error) {
+          // Subscription errors bypass the error formatter: carry the same code in extensions here.
+          const { message, extensions } = toGraphQLExtensions(
+            new GraphQLError((error as Error).message, { originalError: error as Error }),
+            'subscription',
+          );
+          throw new mercurius.ErrorWithProps(message, extensions);
+        }
+        return subscribe(parent, args, context, info);
+      };
+      return [field, { subscribe: checked, resolve }];
+    }),
+  );
   return guarded;
 }
 
@@ -54,10 +76,22 @@ export default fp(
       allowBatchedQueries: false,
       context: (request): Omit<GraphQLContext, 'reply' | 'app' | 'pubsub'> & Record<string, unknown> => ({
         db: app.db,
+        orderServices: app.orderServices,
         request,
         tenantId: request.tenantId ?? '',
         audit: { actor: request.actor ?? { type: 'user', id: 'anonymous' }, requestId: request.id },
       }),
+      subscription: {
+        // The token travels in connection_init ({ authorization: 'Bearer …' }): browsers cannot set headers on a websocket.
+        onConnect: async ({ payload }: { payload?: Record<string, unknown> }) => {
+          const authorization = payload?.authorization ?? payload?.Authorization;
+          if (typeof authorization !== 'string') return false;
+          const request = { headers: { authorization }, ip: '', log: app.log } as unknown as FastifyRequest;
+          Object.assign(request, { principal: null, tenantId: null, tenantStatus: null, actor: null });
+          await app.authenticate(request);
+          return { db: app.db, orderServices: app.orderServices, request, tenantId: request.tenantId ?? '' };
+        },
+      },
       errorFormatter: (execution, context) => {
         const requestId = (context as { reply?: { request?: { id?: string } } }).reply?.request?.id ?? 'unknown';
         const errors = (execution.errors ?? []).map((error) => ({ ...error.toJSON(), ...toGraphQLExtensions(error, requestId) }));
@@ -69,5 +103,5 @@ export default fp(
       },
     });
   },
-  { name: 'graphql', dependencies: ['database', 'auth'] },
+  { name: 'graphql', dependencies: ['database', 'auth', 'trading'] },
 );

@@ -1,13 +1,28 @@
 import { type AuditContext, listAuditEvents, verifyAuditChain } from '@atrium/compliance';
 import { type Database, encodeCursor, isUuid, type Page } from '@atrium/db';
 import { getTenant, TenantNotFoundError } from '@atrium/tenants';
-import { type AccountStatus, closeAccount, createAccount, getAccount, listAccounts, updateAccount } from '@atrium/trading';
+import {
+  type AccountStatus,
+  cancelOrder,
+  closeAccount,
+  createAccount,
+  getAccount,
+  getOrder,
+  listAccounts,
+  listOrders,
+  type OrderServices,
+  type PlaceOrderInput,
+  placeOrder,
+  updateAccount,
+} from '@atrium/trading';
 import type { FastifyRequest } from 'fastify';
 import { GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 import { ValidationFailed } from './errors.ts';
 
 export interface GraphQLContext {
   db: Database;
+  orderServices: OrderServices;
+  pubsub: { subscribe(topic: string): Promise<AsyncIterable<unknown>> };
   request: Pick<FastifyRequest, 'principal' | 'tenantId' | 'tenantStatus'>;
   /** Checked non-empty by the field's access rule before any tenant-scoped resolver runs. */
   tenantId: string;
@@ -56,6 +71,37 @@ function parseJsonLiteral(ast: ValueNode): unknown {
   }
 }
 
+const DECIMAL = /^(0|[1-9][0-9]*)(\.[0-9]+)?$/;
+const ORDER_ENUMS: Record<string, readonly string[]> = {
+  venue: ['paper'],
+  side: ['buy', 'sell'],
+  type: ['market', 'limit', 'stop-limit'],
+  timeInForce: ['GTC', 'IOC', 'FOK', 'GTD'],
+};
+
+/** GraphQL's String types are loose: hold the input to the REST schema's rules before the engine sees it. */
+function checkOrderInput(input: Record<string, unknown>): PlaceOrderInput {
+  const errors: { path: string; message: string }[] = [];
+  for (const [field, allowed] of Object.entries(ORDER_ENUMS)) {
+    if (!allowed.includes(String(input[field]))) errors.push({ path: `/input/${field}`, message: `must be one of ${allowed.join(', ')}` });
+  }
+  for (const field of ['quantity', 'price']) {
+    const value = input[field];
+    if (value !== undefined && value !== null && (typeof value !== 'string' || !DECIMAL.test(value))) {
+      errors.push({ path: `/input/${field}`, message: 'must be a plain decimal string' });
+    }
+  }
+  if (!isUuid(input.accountId)) errors.push({ path: '/input/accountId', message: 'must be a UUID' });
+  if (input.clientOrderId != null && !CODE.test(String(input.clientOrderId)))
+    errors.push({ path: '/input/clientOrderId', message: 'must match ^[A-Za-z0-9_-]{1,36}$' });
+  if (input.expiresAt != null && Number.isNaN(Date.parse(String(input.expiresAt))))
+    errors.push({ path: '/input/expiresAt', message: 'must be an RFC 3339 time' });
+  if (errors.length) throw new ValidationFailed(errors);
+  return Object.fromEntries(
+    Object.entries(input).filter(([, value]) => value !== null && value !== undefined),
+  ) as unknown as PlaceOrderInput;
+}
+
 export const resolvers = {
   JSON: new GraphQLScalarType({
     name: 'JSON',
@@ -81,6 +127,24 @@ export const resolvers = {
         await ctx.db.withTenant(ctx.tenantId, (tx) => listAuditEvents(tx, { limit: limitOf(args.first), cursor: args.after ?? null })),
       ),
     auditChainVerification: (_: unknown, __: unknown, ctx: GraphQLContext) => verifyAuditChain(ctx.db, ctx.tenantId),
+    order: (_: unknown, args: { id: string }, ctx: GraphQLContext) =>
+      ctx.db.withTenant(ctx.tenantId, (tx) => getOrder(tx, requireId(args.id, '/id'))),
+    orders: async (
+      _: unknown,
+      args: { first?: number; after?: string | null; accountId?: string | null; instrument?: string | null; open?: boolean | null },
+      ctx: GraphQLContext,
+    ) =>
+      connection(
+        await ctx.db.withTenant(ctx.tenantId, (tx) =>
+          listOrders(tx, {
+            limit: limitOf(args.first),
+            cursor: args.after ?? null,
+            ...(args.accountId ? { accountId: requireId(args.accountId, '/accountId') } : {}),
+            ...(args.instrument ? { instrument: args.instrument } : {}),
+            ...(args.open ? { open: true } : {}),
+          }),
+        ),
+      ),
   },
   Mutation: {
     createAccount: (_: unknown, args: { input: { code: string; name: string; baseCurrency?: string | null } }, ctx: GraphQLContext) => {
@@ -102,6 +166,31 @@ export const resolvers = {
     closeAccount: (_: unknown, args: { id: string }, ctx: GraphQLContext) => {
       const id = requireId(args.id, '/id');
       return ctx.db.withTenant(ctx.tenantId, (tx) => closeAccount(tx, id, ctx.audit));
+    },
+    // The same placeOrder as REST, after the same checks the REST schema makes.
+    placeOrder: (_: unknown, args: { input: Record<string, unknown> }, ctx: GraphQLContext) =>
+      placeOrder(ctx.db, ctx.tenantId, checkOrderInput(args.input), ctx.audit, ctx.orderServices),
+    cancelOrder: (_: unknown, args: { id: string }, ctx: GraphQLContext) =>
+      cancelOrder(ctx.db, ctx.tenantId, requireId(args.id, '/id'), ctx.audit, ctx.orderServices),
+  },
+  Subscription: {
+    orderUpdates: {
+      subscribe: (_: unknown, __: unknown, ctx: GraphQLContext) => ctx.pubsub.subscribe(`orders:${ctx.tenantId}`),
+      resolve: (payload: { order: unknown }) => payload.order,
+    },
+    executions: {
+      subscribe: (_: unknown, __: unknown, ctx: GraphQLContext) => ctx.pubsub.subscribe(`executions:${ctx.tenantId}`),
+      resolve: (payload: { execution: unknown }) => payload.execution,
+    },
+    orderBook: {
+      subscribe: (_: unknown, args: { instrument: string }, ctx: GraphQLContext) =>
+        ctx.pubsub.subscribe(`books:${ctx.tenantId}:${args.instrument}`),
+      resolve: (payload: { instrument: string; venue: string; bids: [string, string][]; asks: [string, string][] }) => ({
+        instrument: payload.instrument,
+        venue: payload.venue,
+        bids: payload.bids.map(([price, quantity]) => ({ price, quantity })),
+        asks: payload.asks.map(([price, quantity]) => ({ price, quantity })),
+      }),
     },
   },
 };

@@ -12,13 +12,77 @@ export const schema = /* GraphQL */ `
     "The audit trail, newest first."
     auditEvents(first: Int = 50, after: String): AuditEventConnection!
     auditChainVerification: AuditChainReport!
+    order(id: ID!): Order
+    orders(first: Int = 50, after: String, accountId: ID, instrument: String, open: Boolean): OrderConnection!
+  }
+
+  "Live streams of the caller's tenant; connect with { authorization: 'Bearer …' } in connection_init."
+  type Subscription {
+    orderUpdates: Order!
+    executions: Execution!
+    orderBook(instrument: String!): OrderBook!
   }
 
   type Mutation {
     createAccount(input: CreateAccountInput!): Account!
     updateAccount(id: ID!, input: UpdateAccountInput!): Account!
     closeAccount(id: ID!): Account!
+    placeOrder(input: PlaceOrderInput!): Order!
+    cancelOrder(id: ID!): Order!
   }
+
+  input PlaceOrderInput {
+    accountId: ID!
+    instrument: String!
+    venue: String!
+    side: String!
+    type: String!
+    timeInForce: String!
+    quantity: String!
+    price: String
+    postOnly: Boolean
+    expiresAt: String
+    clientOrderId: String
+  }
+
+  type Execution {
+    id: ID!
+    orderId: ID!
+    quantity: String!
+    price: String!
+    fee: String!
+    feeCurrency: String!
+    liquidity: String!
+    executedAt: String!
+  }
+
+  type Order {
+    id: ID!
+    clientOrderId: String!
+    accountId: ID!
+    instrument: String!
+    venue: String!
+    side: String!
+    type: String!
+    timeInForce: String!
+    postOnly: Boolean!
+    quantity: String!
+    price: String
+    expiresAt: String
+    status: String!
+    cumQuantity: String!
+    leavesQuantity: String!
+    avgPrice: String
+    rejectReason: String
+    fills: [Execution!]!
+    createdAt: String!
+    updatedAt: String!
+  }
+  type OrderEdge { cursor: String!, node: Order! }
+  type OrderConnection { edges: [OrderEdge!]!, pageInfo: PageInfo! }
+
+  type BookLevel { price: String!, quantity: String! }
+  type OrderBook { instrument: String!, venue: String!, bids: [BookLevel!]!, asks: [BookLevel!]! }
 
   type Branding {
     displayName: String!

@@ -206,6 +206,16 @@ export async function listOrders(tx: TenantTx, filter: OrderFilter): Promise<Pag
   );
 }
 
+/** Channels that carry committed order activity to every API process (GraphQL subscriptions). */
+export const ORDER_CHANNEL = 'atrium_orders';
+export const EXECUTION_CHANNEL = 'atrium_executions';
+export const BOOK_CHANNEL = 'atrium_books';
+
+/** Delivered by PostgreSQL when (and only if) the transaction commits. */
+async function publish(tx: TenantTx, channel: string, payload: Record<string, unknown>): Promise<void> {
+  await tx`select pg_notify(${channel}, ${JSON.stringify({ tenantId: tx.tenantId, ...payload })})`;
+}
+
 /** Applies one event to a locked order row: state machine, row, history. */
 async function transition(tx: TenantTx, row: OrderRow, event: OrderEvent, extra: { rejectReason?: string } = {}): Promise<OrderRow> {
   const next = applyOrderEvent(stateOf(row), event);
@@ -265,7 +275,9 @@ async function applyReport(tx: TenantTx, report: PaperReport, subject: string | 
   for (const id of touched) {
     const row = rows.get(id);
     if (!row) continue;
-    await appendAuditEvent(tx, { ...context, action: `order.${row.status}`, objectType: 'order', objectId: id, after: toOrder(row, []) });
+    const order = toOrder(row, []);
+    await appendAuditEvent(tx, { ...context, action: `order.${row.status}`, objectType: 'order', objectId: id, after: order });
+    await publish(tx, ORDER_CHANNEL, { order });
   }
 }
 
@@ -274,10 +286,15 @@ async function applyFill(tx: TenantTx, rows: Map<string, OrderRow>, fill: PaperF
   if (!row) return;
   const next = await transition(tx, row, { type: 'fill', quantity: fill.quantity, price: fill.price });
   rows.set(row.id, next);
-  await tx`
+  const [execution] = await tx<Execution[]>`
     insert into executions (tenant_id, id, order_id, account_id, instrument, venue, side, quantity, price, fee, fee_currency, liquidity)
     values (${tx.tenantId}, ${newId()}, ${row.id}, ${row.account_id}, ${row.instrument}, ${row.venue}, ${row.side},
-            ${fill.quantity}, ${fill.price}, ${fill.fee}, ${fill.feeCurrency}, ${fill.liquidity})`;
+            ${fill.quantity}, ${fill.price}, ${fill.fee}, ${fill.feeCurrency}, ${fill.liquidity})
+    returning id, order_id as "orderId", quantity::text as quantity, price::text as price, fee::text as fee,
+              fee_currency as "feeCurrency", liquidity, executed_at as "executedAt"`;
+  await publish(tx, EXECUTION_CHANNEL, {
+    execution: { ...execution, instrument: row.instrument, side: row.side, accountId: row.account_id },
+  });
 }
 
 const TERMINAL: OrderStatus[] = ['filled', 'cancelled', 'rejected', 'expired'];
@@ -368,6 +385,11 @@ export async function placeOrder(
   );
   return db.withTenant(tenantId, async (tx) => {
     await applyReport(tx, report, id, context);
+    await publish(tx, BOOK_CHANNEL, {
+      instrument: instrument.id,
+      venue: 'paper',
+      ...services.paper.snapshot(tenantId, instrument.id, 10, now),
+    });
     return getOrder(tx, id);
   });
 }
