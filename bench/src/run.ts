@@ -8,9 +8,10 @@ import { seedDemoData } from '@atrium/api/seed';
 import { sealCommitted, verifyAuditChain } from '@atrium/compliance';
 import { createDatabase, migrate, startEmbeddedPostgres } from '@atrium/db';
 import { freePort, withCredentials } from '@atrium/db/testing';
-import { findTenantIdBySlug } from '@atrium/tenants';
-import { listAccounts } from '@atrium/trading';
+import { createTenant, findTenantIdBySlug } from '@atrium/tenants';
+import { createAccount, listAccounts } from '@atrium/trading';
 import autocannon from 'autocannon';
+import { benchMatchingEngine } from './matching.ts';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
@@ -21,7 +22,7 @@ const root = path.resolve(import.meta.dirname, '..');
 
 interface CaseResult {
   name: string;
-  group: 'read' | 'write';
+  group: 'read' | 'write' | 'orders';
   rps: number;
   p50: number;
   p99: number;
@@ -43,6 +44,29 @@ try {
   const account = (await db.withTenant(acme, (tx) => listAccounts(tx, { limit: 1 }))).items[0];
   if (!account) throw new Error('seed produced no account');
   const [{ version: pgVersion }] = await db.withPlatform((tx) => tx`select current_setting('server_version') as version`);
+  // Ten tenants with one account each for order entry: the two demo tenants and eight more.
+  const traders: { tenantId: string; accountId: string }[] = [];
+  const seeder = { actor: { type: 'system' as const, id: 'bench' } };
+  const resellerId = (await db.withPlatform((tx) => tx<{ id: string }[]>`select id from resellers where slug = 'northwind'`))[0]
+    ?.id as string;
+  for (let i = 0; i < 10; i++) {
+    const tenantId =
+      i === 0
+        ? acme
+        : i === 1
+          ? globex
+          : (
+              await db.withPlatform((tx) =>
+                createTenant(tx, resellerId, { slug: `bench-${i}`, name: `Bench ${i}`, legalName: `Bench ${i} Ltd` }, seeder),
+              )
+            ).id;
+    const accountId = await db.withTenant(tenantId, async (tx) =>
+      i < 2
+        ? ((await listAccounts(tx, { limit: 1 })).items[0]?.id as string)
+        : (await createAccount(tx, { code: 'BENCH', name: 'Bench' }, seeder)).id,
+    );
+    traders.push({ tenantId, accountId });
+  }
 
   const header = [
     `CPU: ${os.cpus()[0]?.model ?? 'unknown'} × ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB`,
@@ -59,6 +83,7 @@ try {
     BENCH_APP_URL: appUrl,
     BENCH_TENANT_ID: acme,
     BENCH_POOL_SIZE: String(POOL_SIZE),
+    BENCH_TRADER_TENANTS: traders.map((t) => t.tenantId).join(','),
   };
   const baselinePort = await freePort();
   const gatewayPort = await freePort();
@@ -157,6 +182,57 @@ try {
     INLINE,
   );
 
+  // Order entry on the paper venue: POST /v1/orders to acknowledged (the order rests; one venue call, two transactions).
+  const tokens = await Promise.all(
+    traders.map(async (_, i) => {
+      const response = await fetch(`${gateway}/realms/atrium/protocol/openid-connect/token`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `Basic ${Buffer.from(`bench-trader-${i}:bench-secret`).toString('base64')}`,
+        },
+        body: 'grant_type=client_credentials',
+      });
+      return ((await response.json()) as { access_token: string }).access_token;
+    }),
+  );
+  let orderCounter = 0;
+  const orderRequest = (tenants: number) => ({
+    setupRequest: (req: autocannon.Request) => {
+      const i = orderCounter++ % tenants;
+      const trader = traders[i] as { accountId: string };
+      // Bids between 50,000 and 59,999.9: they rest below the synthetic market, as most working orders do.
+      const price = `${50000 + (orderCounter % 99999) / 10}`;
+      return {
+        ...req,
+        headers: { ...req.headers, authorization: `Bearer ${tokens[i]}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          accountId: trader.accountId,
+          instrument: 'BTC-USD',
+          venue: 'paper',
+          side: 'buy',
+          type: 'limit',
+          timeInForce: 'GTC',
+          quantity: '0.001',
+          price,
+        }),
+      };
+    },
+  });
+  const ENTRY_10 = 'order entry POST /v1/orders, 10 tenants';
+  await run(ENTRY_10, 'orders', { url: `${gateway}/v1/orders`, method: 'POST', requests: [orderRequest(10)] }, BARE);
+  await run(
+    'order entry POST /v1/orders, one tenant',
+    'orders',
+    { url: `${gateway}/v1/orders`, method: 'POST', requests: [orderRequest(1)] },
+    ENTRY_10,
+  );
+
+  // The matching engine alone, one thread, against the bare data-structure cost of the same flow.
+  const engine = benchMatchingEngine({ orders: Number(process.env.BENCH_MATCHING_ORDERS ?? 1_000_000), seed: 42 });
+  const engineLine = `matching engine alone (one thread, 1,000,000 seeded orders): ${Math.round(engine.ordersPerSecond)} orders/s; bare Map/array baseline ${Math.round(engine.baselineOpsPerSecond)} ops/s (${(engine.ordersPerSecond / engine.baselineOpsPerSecond).toFixed(2)}×)`;
+  console.log(`  ${engineLine}`);
+
   // The deferred chain must still be whole after the load.
   await sealCommitted(db, acme);
   const report = await verifyAuditChain(db, acme);
@@ -169,7 +245,7 @@ try {
   await mkdir(path.join(root, 'results'), { recursive: true });
   await writeFile(
     path.join(root, 'results', 'latest.md'),
-    `# Benchmark run ${new Date().toISOString()}\n\n${header.map((l) => `- ${l}`).join('\n')}\n\n${table}\n\nAudit chain after write load: ok=${report.ok}, sealed=${report.sealed}\n`,
+    `# Benchmark run ${new Date().toISOString()}\n\n${header.map((l) => `- ${l}`).join('\n')}\n\n${table}\n\n${engineLine}\n\nAudit chain after write load: ok=${report.ok}, sealed=${report.sealed}\n`,
   );
   console.log(`\nwrote bench/results/latest.md`);
 } finally {

@@ -36,3 +36,11 @@ export {
   placeOrder,
   RoundsToZeroError,
 } from './orders/orders.ts';
+export * as orderStateMachine from './orders/state-machine.ts';
+export * as positions from './positions/index.ts';
+export { applyVenuePrecision, precisionModeFromCcxt } from './precision.ts';
+export * as router from './router/index.ts';
+export { openVenueCredentials, sealVenueCredentials } from './vault/envelope.ts';
+export { createCcxtVenue } from './venues/ccxt/adapter.ts';
+export type { VenueAdapter, VenueOrder, VenueOrderRequest } from './venues/types.ts';
+export { VenueTimeoutError } from './venues/types.ts';

@@ -493,3 +493,13 @@ describe('long queues', () => {
     assert.equal(book.size, 0);
   });
 });
+
+test('amending an order that is not resting expires nothing, so no expiry goes unreported (found by fast-check)', () => {
+  const book = new OrderBook();
+  book.submit(limit('buy', 95n, 1n, { id: 'gtd', timeInForce: 'GTD', expiresAt: NOW + 1 }), NOW);
+  assert.equal(book.amend('no-such-order', {}, NOW + 1), null);
+  assert.deepEqual(
+    book.expire(NOW + 1).map((order) => order.id),
+    ['gtd'],
+  );
+});

@@ -216,20 +216,54 @@ async function publish(tx: TenantTx, channel: string, payload: Record<string, un
   await tx`select pg_notify(${channel}, ${JSON.stringify({ tenantId: tx.tenantId, ...payload })})`;
 }
 
-/** Applies one event to a locked order row: state machine, row, history. */
-async function transition(tx: TenantTx, row: OrderRow, event: OrderEvent, extra: { rejectReason?: string } = {}): Promise<OrderRow> {
+/**
+ * Writes queued in one transaction and sent pipelined: the state machine runs
+ * in memory, PostgreSQL gets the rows without a round trip per statement.
+ */
+class WriteBatch {
+  readonly pending: Promise<unknown>[] = [];
+  /** The latest row each update returned, by order id. */
+  readonly rows = new Map<string, Promise<OrderRow>>();
+  readonly executions: Promise<Execution & { order_id: string }>[] = [];
+  queue(promise: Promise<unknown>): void {
+    // Settled by flush(); a failure aborts the transaction, and flush() rethrows it.
+    promise.catch(() => {});
+    this.pending.push(promise);
+  }
+  async flush(): Promise<void> {
+    await Promise.all(this.pending);
+  }
+}
+
+/** Applies one event to a locked order row: state machine in memory, row update and history queued. */
+function transition(tx: TenantTx, batch: WriteBatch, row: OrderRow, event: OrderEvent, extra: { rejectReason?: string } = {}): OrderRow {
   const next = applyOrderEvent(stateOf(row), event);
-  const [updated] = await tx<OrderRow[]>`
+  const updated = tx<OrderRow[]>`
     update orders set status = ${next.status}, quantity = ${next.quantity}, price = ${next.price}, cum_quantity = ${next.cumQuantity},
-           leaves_quantity = ${next.leavesQuantity}, avg_price = ${next.avgPrice}, cum_notional = ${next.cumNotional}, reject_reason = coalesce(${extra.rejectReason ?? null}, reject_reason), updated_at = clock_timestamp()
+           leaves_quantity = ${next.leavesQuantity}, avg_price = ${next.avgPrice}, cum_notional = ${next.cumNotional},
+           reject_reason = coalesce(${extra.rejectReason ?? null}, reject_reason), updated_at = clock_timestamp()
      where tenant_id = ${tx.tenantId} and id = ${row.id}
-     returning ${tx.unsafe(COLUMNS)}`;
-  await tx`
+     returning ${tx.unsafe(COLUMNS)}`.then((rows) => rows[0] as OrderRow);
+  batch.queue(updated);
+  batch.rows.set(row.id, updated);
+  batch.queue(
+    tx`
     insert into order_events (tenant_id, order_id, seq, status, event)
     values (${tx.tenantId}, ${row.id},
             (select coalesce(max(seq), 0) + 1 from order_events where tenant_id = ${tx.tenantId} and order_id = ${row.id}),
-            ${next.status}, ${tx.json(event as never)})`;
-  return updated as OrderRow;
+            ${next.status}, ${tx.json(event as never)})`.execute(),
+  );
+  return {
+    ...row,
+    status: next.status,
+    quantity: next.quantity,
+    price: next.price,
+    cum_quantity: next.cumQuantity,
+    leaves_quantity: next.leavesQuantity,
+    avg_price: next.avgPrice,
+    cum_notional: next.cumNotional,
+    reject_reason: extra.rejectReason ?? row.reject_reason,
+  };
 }
 
 async function lockOrders(tx: TenantTx, ids: string[]): Promise<Map<string, OrderRow>> {
@@ -244,7 +278,13 @@ async function lockOrders(tx: TenantTx, ids: string[]): Promise<Map<string, Orde
  * (executions, state), expiries and self-trade cancels, then the submitted
  * order's own outcome. Orders not ours (the market maker) never appear here.
  */
-async function applyReport(tx: TenantTx, report: PaperReport, subject: string | null, context: AuditContext): Promise<void> {
+async function applyReport(
+  tx: TenantTx,
+  report: PaperReport,
+  subject: string | null,
+  context: AuditContext,
+  batch: WriteBatch = new WriteBatch(),
+): Promise<WriteBatch> {
   const touched = [
     ...new Set([...report.fills.map((f) => f.orderId), ...report.expired, ...report.cancelled, ...(subject ? [subject] : [])]),
   ];
@@ -253,56 +293,56 @@ async function applyReport(tx: TenantTx, report: PaperReport, subject: string | 
     const row = rows.get(subject);
     if (row && row.status === 'pending-new') {
       const outcome = report.outcome;
-      if (outcome?.status === 'rejected') {
-        rows.set(
-          subject,
-          await transition(
-            tx,
-            row,
-            { type: 'rejected', reason: outcome.rejectReason ?? 'rejected' },
-            { rejectReason: outcome.rejectReason ?? 'rejected' },
-          ),
-        );
-      } else {
-        rows.set(subject, await transition(tx, row, { type: 'accepted' }));
-      }
+      const reason = outcome?.rejectReason ?? 'rejected';
+      rows.set(
+        subject,
+        outcome?.status === 'rejected'
+          ? transition(tx, batch, row, { type: 'rejected', reason }, { rejectReason: reason })
+          : transition(tx, batch, row, { type: 'accepted' }),
+      );
     }
   }
-  for (const fill of report.fills) await applyFill(tx, rows, fill);
-  for (const id of report.expired) await closeIfOpen(tx, rows, id, { type: 'expired' });
-  for (const id of report.cancelled) await closeIfOpen(tx, rows, id, { type: 'cancelled' });
-  if (subject && report.outcome?.status === 'cancelled') await closeIfOpen(tx, rows, subject, { type: 'cancelled' });
+  for (const fill of report.fills) applyFill(tx, batch, rows, fill);
+  for (const id of report.expired) closeIfOpen(tx, batch, rows, id, { type: 'expired' });
+  for (const id of report.cancelled) closeIfOpen(tx, batch, rows, id, { type: 'cancelled' });
+  if (subject && report.outcome?.status === 'cancelled') closeIfOpen(tx, batch, rows, subject, { type: 'cancelled' });
   for (const id of touched) {
     const row = rows.get(id);
     if (!row) continue;
     const order = toOrder(row, []);
-    await appendAuditEvent(tx, { ...context, action: `order.${row.status}`, objectType: 'order', objectId: id, after: order });
-    await publish(tx, ORDER_CHANNEL, { order });
+    batch.queue(appendAuditEvent(tx, { ...context, action: `order.${row.status}`, objectType: 'order', objectId: id, after: order }));
+    batch.queue(publish(tx, ORDER_CHANNEL, { order }));
   }
+  return batch;
 }
 
-async function applyFill(tx: TenantTx, rows: Map<string, OrderRow>, fill: PaperFill): Promise<void> {
+function applyFill(tx: TenantTx, batch: WriteBatch, rows: Map<string, OrderRow>, fill: PaperFill): void {
   const row = rows.get(fill.orderId);
   if (!row) return;
-  const next = await transition(tx, row, { type: 'fill', quantity: fill.quantity, price: fill.price });
-  rows.set(row.id, next);
-  const [execution] = await tx<Execution[]>`
+  rows.set(row.id, transition(tx, batch, row, { type: 'fill', quantity: fill.quantity, price: fill.price }));
+  const execution = tx<(Execution & { order_id: string })[]>`
     insert into executions (tenant_id, id, order_id, account_id, instrument, venue, side, quantity, price, fee, fee_currency, liquidity)
     values (${tx.tenantId}, ${newId()}, ${row.id}, ${row.account_id}, ${row.instrument}, ${row.venue}, ${row.side},
             ${fill.quantity}, ${fill.price}, ${fill.fee}, ${fill.feeCurrency}, ${fill.liquidity})
-    returning id, order_id as "orderId", quantity::text as quantity, price::text as price, fee::text as fee,
-              fee_currency as "feeCurrency", liquidity, executed_at as "executedAt"`;
-  await publish(tx, EXECUTION_CHANNEL, {
-    execution: { ...execution, instrument: row.instrument, side: row.side, accountId: row.account_id },
-  });
+    returning id, order_id, order_id as "orderId", quantity::text as quantity, price::text as price, fee::text as fee,
+              fee_currency as "feeCurrency", liquidity, executed_at as "executedAt"`.then(
+    (inserted) => inserted[0] as Execution & { order_id: string },
+  );
+  batch.queue(execution);
+  batch.executions.push(execution);
+  batch.queue(
+    execution.then(({ order_id: _, ...done }) =>
+      publish(tx, EXECUTION_CHANNEL, { execution: { ...done, instrument: row.instrument, side: row.side, accountId: row.account_id } }),
+    ),
+  );
 }
 
 const TERMINAL: OrderStatus[] = ['filled', 'cancelled', 'rejected', 'expired'];
 
-async function closeIfOpen(tx: TenantTx, rows: Map<string, OrderRow>, id: string, event: OrderEvent): Promise<void> {
+function closeIfOpen(tx: TenantTx, batch: WriteBatch, rows: Map<string, OrderRow>, id: string, event: OrderEvent): void {
   const row = rows.get(id);
   if (!row || TERMINAL.includes(row.status)) return;
-  rows.set(id, await transition(tx, row, event));
+  rows.set(id, transition(tx, batch, rows.get(id) as OrderRow, event));
 }
 
 /**
@@ -340,31 +380,40 @@ export async function placeOrder(
   const clientOrderId = input.clientOrderId ?? id.replaceAll('-', '').slice(0, 32);
   const rounded = { ...input, quantity, ...(price !== undefined ? { price } : {}) };
   await db.withTenant(tenantId, async (tx) => {
-    const [account] = await tx<{ status: string }[]>`select status from accounts where tenant_id = ${tenantId} and id = ${input.accountId}`;
-    if (!account) throw new AccountNotFoundError();
-    if (account.status !== 'active') throw new AccountClosedError(input.accountId);
-    await services.preTrade(tx, { ...rounded, notional });
-    try {
-      await tx`
+    // One pipelined round trip: the checks and the writes go together; a failed check rolls the writes back.
+    const [account, risk, inserted, ...rest] = await Promise.allSettled([
+      // execute() sends each at once, in this order: postgres.js queries are otherwise lazy.
+      tx<{ status: string }[]>`select status from accounts where tenant_id = ${tenantId} and id = ${input.accountId}`.execute(),
+      services.preTrade(tx, { ...rounded, notional }),
+      tx`
         insert into orders (tenant_id, id, account_id, client_order_id, instrument, venue, side, type, time_in_force, post_only,
                             quantity, price, stop_price, expires_at, status, leaves_quantity)
         values (${tenantId}, ${id}, ${input.accountId}, ${clientOrderId}, ${instrument.id}, ${input.venue}, ${input.side}, ${input.type},
                 ${input.timeInForce}, ${input.postOnly ?? false}, ${quantity}, ${price ?? null}, ${input.stopPrice ?? null},
-                ${input.expiresAt ?? null}, 'pending-new', ${quantity})`;
-    } catch (error) {
-      if ((error as { constraint_name?: string }).constraint_name === 'orders_tenant_id_client_order_id_key') {
+                ${input.expiresAt ?? null}, 'pending-new', ${quantity})`.execute(),
+      tx`insert into order_events (tenant_id, order_id, seq, status, event)
+         values (${tenantId}, ${id}, 1, 'pending-new', ${tx.json({ type: 'submitted' })})`.execute(),
+      appendAuditEvent(tx, {
+        ...context,
+        action: 'order.submitted',
+        objectType: 'order',
+        objectId: id,
+        after: { id, clientOrderId, ...rounded },
+      }),
+    ]);
+    // The first reason in the order a client would want to hear it.
+    if (account.status === 'rejected') throw account.reason;
+    const status = account.value[0]?.status;
+    if (!status) throw new AccountNotFoundError();
+    if (status !== 'active') throw new AccountClosedError(input.accountId);
+    if (risk.status === 'rejected') throw risk.reason;
+    if (inserted.status === 'rejected') {
+      if ((inserted.reason as { constraint_name?: string }).constraint_name === 'orders_tenant_id_client_order_id_key') {
         throw new ClientOrderIdTakenError(clientOrderId);
       }
-      throw error;
+      throw inserted.reason;
     }
-    await tx`insert into order_events (tenant_id, order_id, seq, status, event) values (${tenantId}, ${id}, 1, 'pending-new', ${tx.json({ type: 'submitted' })})`;
-    await appendAuditEvent(tx, {
-      ...context,
-      action: 'order.submitted',
-      objectType: 'order',
-      objectId: id,
-      after: { id, clientOrderId, ...rounded },
-    });
+    for (const result of rest) if (result.status === 'rejected') throw result.reason;
   });
 
   const report = services.paper.submit(
@@ -384,14 +433,25 @@ export async function placeOrder(
     now,
   );
   return db.withTenant(tenantId, async (tx) => {
-    await applyReport(tx, report, id, context);
-    await publish(tx, BOOK_CHANNEL, {
-      instrument: instrument.id,
-      venue: 'paper',
-      ...services.paper.snapshot(tenantId, instrument.id, 10, now),
-    });
-    return getOrder(tx, id);
+    const batch = await applyReport(tx, report, id, context);
+    batch.queue(
+      publish(tx, BOOK_CHANNEL, {
+        instrument: instrument.id,
+        venue: 'paper',
+        ...services.paper.snapshot(tenantId, instrument.id, 10, now),
+      }),
+    );
+    await batch.flush();
+    // The reply is built from what the writes returned: no read after them.
+    const row = await batch.rows.get(id);
+    if (!row) return getOrder(tx, id);
+    const fills = (await Promise.all(batch.executions)).filter((e) => e.order_id === id).map(({ order_id: _, ...fill }) => plainFill(fill));
+    return toOrder(row, fills);
   });
+}
+
+function plainFill(fill: Execution): Execution {
+  return { ...fill, quantity: plain(fill.quantity) as string, price: plain(fill.price) as string, fee: plain(fill.fee) as string };
 }
 
 async function lockOpenOrder(tx: TenantTx, id: string): Promise<OrderRow> {
@@ -411,8 +471,9 @@ export async function cancelOrder(
   return db.withTenant(tenantId, async (tx) => {
     const row = await lockOpenOrder(tx, id);
     services.paper.cancel(tenantId, row.instrument, id);
-    const pending = await transition(tx, row, { type: 'cancel-requested' });
-    await transition(tx, pending, { type: 'cancelled' });
+    const batch = new WriteBatch();
+    transition(tx, batch, transition(tx, batch, row, { type: 'cancel-requested' }), { type: 'cancelled' });
+    await batch.flush();
     const order = await getOrder(tx, id);
     await appendAuditEvent(tx, {
       ...context,
@@ -458,13 +519,18 @@ export async function amendOrder(
       throw new OrderNotOpenError(id, report ? `refused (${report.outcome?.rejectReason})` : 'no longer in the book');
     }
     const asked = { ...(quantity !== undefined ? { quantity } : {}), ...(price !== undefined ? { price } : {}) };
-    const pending = await transition(tx, row, { type: 'replace-requested', ...asked });
-    const replaced = await transition(tx, pending, { type: 'replaced', ...asked });
-    const rows = new Map([[id, replaced]]);
-    for (const fill of report.fills) {
-      if (!rows.has(fill.orderId)) for (const [k, v] of await lockOrders(tx, [fill.orderId])) rows.set(k, v);
-      await applyFill(tx, rows, fill);
-    }
+    const batch = new WriteBatch();
+    const replaced = transition(tx, batch, transition(tx, batch, row, { type: 'replace-requested', ...asked }), {
+      type: 'replaced',
+      ...asked,
+    });
+    const others = await lockOrders(
+      tx,
+      report.fills.map((fill) => fill.orderId).filter((orderId) => orderId !== id),
+    );
+    const rows = new Map([...others, [id, replaced]]);
+    for (const fill of report.fills) applyFill(tx, batch, rows, fill);
+    await batch.flush();
     const order = await getOrder(tx, id);
     await appendAuditEvent(tx, {
       ...context,
@@ -512,7 +578,10 @@ export async function cancelOrders(
 export async function applyPaperTick(db: Database, services: OrderServices, now: number): Promise<number> {
   const reports = services.paper.tick(now);
   for (const [tenantId, report] of reports) {
-    await db.withTenant(tenantId, (tx) => applyReport(tx, report, null, { actor: { type: 'system', id: 'paper-venue' }, requestId: null }));
+    await db.withTenant(tenantId, async (tx) => {
+      const batch = await applyReport(tx, report, null, { actor: { type: 'system', id: 'paper-venue' }, requestId: null });
+      await batch.flush();
+    });
   }
   return reports.size;
 }

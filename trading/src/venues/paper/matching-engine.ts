@@ -100,6 +100,8 @@ export class OrderBook {
    * Null if the order is not resting.
    */
   amend(id: string, changes: AmendChanges, now: number): SubmitResult | null {
+    // Nothing to amend: expire nothing either, since null carries no list of what expired.
+    if (!this.orders.has(id)) return null;
     const expired = this.expireDue(now);
     const entry = this.orders.get(id);
     if (entry === undefined) {

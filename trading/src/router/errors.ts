@@ -1,0 +1,20 @@
+import createError from '@fastify/error';
+
+// The router's errors. They extend the trading package's registry (TRD_ERR_…) and belong in
+// trading/src/errors.ts; they live here until that file re-exports them.
+export const InvalidDecimalError = createError<'TRD_ERR_INVALID_DECIMAL', 400, [string, string]>(
+  'TRD_ERR_INVALID_DECIMAL',
+  '%s must be a decimal string in plain notation, got %s',
+  400,
+);
+export const InvalidRouteRequestError = createError<'TRD_ERR_INVALID_ROUTE_REQUEST', 400, [string]>(
+  'TRD_ERR_INVALID_ROUTE_REQUEST',
+  'Invalid route request: %s',
+  400,
+);
+// Books come from our market-data adapters, not from the client: a bad one is our fault, so 500.
+export const InvalidVenueBookError = createError<'TRD_ERR_INVALID_VENUE_BOOK', 500, [string, string]>(
+  'TRD_ERR_INVALID_VENUE_BOOK',
+  'Invalid order book for venue %s: %s',
+  500,
+);
