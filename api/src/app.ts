@@ -21,6 +21,7 @@ import apiClients from './routes/v1/api-clients.ts';
 import auditEvents from './routes/v1/audit-events.ts';
 import branding from './routes/v1/branding.ts';
 import orders from './routes/v1/orders.ts';
+import portfolio from './routes/v1/portfolio.ts';
 import resellerTenants from './routes/v1/reseller-tenants.ts';
 import tenant from './routes/v1/tenant.ts';
 import { validatorCompiler } from './validation.ts';
@@ -127,6 +128,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await v1.register(auditEvents);
       await v1.register(apiClients);
       await v1.register(orders);
+      await v1.register(portfolio);
       await v1.register(resellerTenants);
       await v1.register(adminTenants);
       await v1.register(branding);

@@ -46,6 +46,9 @@ export const REST_ACCESS: Readonly<Record<string, Access>> = {
   cancelOrder: tenantWrite(['trader', 'risk-manager']),
   cancelOrders: tenantWrite(['trader', 'risk-manager']),
   getOrderBook: tenantRead(),
+  listExecutions: tenantRead(),
+  listPositions: tenantRead(),
+  getPnl: tenantRead(),
 
   resellerListTenants: { scope: 'reseller', roles: ['reseller-admin'] },
   resellerCreateTenant: { scope: 'reseller', roles: ['reseller-admin'], writes: true },

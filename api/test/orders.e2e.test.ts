@@ -185,7 +185,7 @@ describe('orders on the paper venue, over HTTP', () => {
         .expect(200)
     ).body.items;
     const actions = new Set(events.map((e: { action: string }) => e.action));
-    for (const action of ['order.submitted', 'order.new', 'order.filled', 'order.cancelled', 'order.expired', 'order.amended']) {
+    for (const action of ['order.placed', 'order.filled', 'order.cancelled', 'order.expired', 'order.amended']) {
       assert.ok(actions.has(action), `no ${action} in the audit trail`);
     }
   });
@@ -267,5 +267,41 @@ describe('order isolation and idempotency', () => {
     const otherAccount = (w.tenants.b.accounts[0] as { id: string }).id;
     const theirs = await place({ ...body, accountId: otherAccount }, otherTrader);
     assert.notEqual(theirs.id, first.id);
+  });
+});
+
+describe('positions, executions and P&L', () => {
+  test('follow the fills at average cost, marked to the mid', async () => {
+    const { createAccount } = await import('@atrium/trading');
+    const fresh = await w.t.db.withTenant(w.tenants.a.id, (tx) =>
+      createAccount(tx, { code: 'PNL-1', name: 'P&L' }, { actor: { type: 'system', id: 'test' } }),
+    );
+    const [bestAsk, askQuantity] = (await book()).asks[0] as [string, string];
+    const buy = await place({ accountId: fresh.id, side: 'buy', type: 'limit', timeInForce: 'IOC', quantity: '0.01', price: bestAsk });
+    assert.equal(buy.status, 'filled', `needs ${askQuantity} ≥ 0.01 at the best ask`);
+    const [bestBid] = (await book()).bids[0] as [string, string];
+    const sell = await place({ accountId: fresh.id, side: 'sell', type: 'limit', timeInForce: 'IOC', quantity: '0.004', price: bestBid });
+    assert.equal(sell.status, 'filled');
+
+    const executions = (await http().get(`/v1/executions?accountId=${fresh.id}`).set(trader).expect(200)).body.items;
+    assert.deepEqual(
+      executions.map((e: { side: string; quantity: string; price: string }) => [e.side, e.quantity, e.price]),
+      [
+        ['sell', '0.004', bestBid],
+        ['buy', '0.01', bestAsk],
+      ],
+    );
+    const [position] = (await http().get(`/v1/positions?accountId=${fresh.id}`).set(trader).expect(200)).body.items;
+    assert.equal(position.quantity, '0.006');
+    assert.equal(Number.parseFloat(position.averageCost), Number.parseFloat(bestAsk)); // same decimal, compared loosely for trailing zeros only
+    const realized = (Number.parseFloat(bestBid) - Number.parseFloat(bestAsk)) * 0.004; // test arithmetic; the API's is exact
+    assert.ok(Math.abs(Number.parseFloat(position.realizedPnl) - realized) < 1e-9, `${position.realizedPnl} vs ${realized}`);
+
+    const pnl = (await http().get(`/v1/pnl?accountId=${fresh.id}`).set(trader).expect(200)).body;
+    assert.equal(pnl.reportingCurrency, 'USD');
+    assert.equal(pnl.instruments.length, 1);
+    assert.match(pnl.total.unrealizedPnl, /^-?\d+(\.\d+)?$/);
+    assert.match(pnl.total.fees, /^\d+(\.\d+)?$/);
+    assert.ok(Number.parseFloat(pnl.total.fees) > 0, 'fees are booked');
   });
 });

@@ -37,6 +37,7 @@ export {
   RoundsToZeroError,
 } from './orders/orders.ts';
 export * as orderStateMachine from './orders/state-machine.ts';
+export { type AccountPosition, type ExecutionRecord, getPnl, getPositions, listExecutions, paperMid } from './portfolio.ts';
 export * as positions from './positions/index.ts';
 export { applyVenuePrecision, precisionModeFromCcxt } from './precision.ts';
 export * as router from './router/index.ts';

@@ -154,8 +154,19 @@ export function createPaperVenue(options: PaperVenueOptions = {}) {
     return { fills: ourFills(m, step.fills), expired: ids(step.expired), cancelled: [] };
   }
 
+  const lastPublished = new Map<string, string>();
+
   return {
     id: 'paper' as const,
+
+    /** True when the snapshot differs from the last one published for that book (so subscribers get changes only). */
+    publishBookIfChanged(tenantId: string, instrument: string, snapshot: { bids: [string, string][]; asks: [string, string][] }): boolean {
+      const key = `${tenantId}|${instrument}`;
+      const text = JSON.stringify(snapshot);
+      if (lastPublished.get(key) === text) return false;
+      lastPublished.set(key, text);
+      return true;
+    },
 
     submit(tenantId: string, order: PaperOrder, now: number): PaperReport {
       const m = marketFor(tenantId, order.instrument, now);

@@ -288,7 +288,20 @@ async function applyReport(
   const touched = [
     ...new Set([...report.fills.map((f) => f.orderId), ...report.expired, ...report.cancelled, ...(subject ? [subject] : [])]),
   ];
-  const rows = await lockOrders(tx, touched);
+  applyReportToRows(tx, batch, await lockOrders(tx, touched), report, subject, context);
+  return batch;
+}
+
+/** The venue's report applied to locked (or just inserted) rows: transitions, executions, audit, streams. */
+function applyReportToRows(
+  tx: TenantTx,
+  batch: WriteBatch,
+  rows: Map<string, OrderRow>,
+  report: PaperReport,
+  subject: string | null,
+  context: AuditContext,
+): void {
+  const touched = [...rows.keys()];
   if (subject) {
     const row = rows.get(subject);
     if (row && row.status === 'pending-new') {
@@ -310,10 +323,10 @@ async function applyReport(
     const row = rows.get(id);
     if (!row) continue;
     const order = toOrder(row, []);
-    batch.queue(appendAuditEvent(tx, { ...context, action: `order.${row.status}`, objectType: 'order', objectId: id, after: order }));
+    const action = id === subject ? 'order.placed' : `order.${row.status}`;
+    batch.queue(appendAuditEvent(tx, { ...context, action, objectType: 'order', objectId: id, after: order }));
     batch.queue(publish(tx, ORDER_CHANNEL, { order }));
   }
-  return batch;
 }
 
 function applyFill(tx: TenantTx, batch: WriteBatch, rows: Map<string, OrderRow>, fill: PaperFill): void {
@@ -379,75 +392,104 @@ export async function placeOrder(
   const id = newId();
   const clientOrderId = input.clientOrderId ?? id.replaceAll('-', '').slice(0, 32);
   const rounded = { ...input, quantity, ...(price !== undefined ? { price } : {}) };
-  await db.withTenant(tenantId, async (tx) => {
-    // One pipelined round trip: the checks and the writes go together; a failed check rolls the writes back.
-    const [account, risk, inserted, ...rest] = await Promise.allSettled([
+  const venueOrder = {
+    id,
+    accountId: input.accountId,
+    instrument: instrument.id,
+    side: input.side,
+    type: input.type,
+    timeInForce: input.timeInForce,
+    quantity,
+    ...(price !== undefined ? { price } : {}),
+    ...(input.postOnly ? { postOnly: true } : {}),
+    ...(expiresAtMs !== undefined ? { expiresAt: expiresAtMs } : {}),
+  } as const;
+
+  // The paper venue answers in-process and cannot time out, so one transaction holds the checks,
+  // the order, the venue's answer and its effects. (A remote venue gets pending-new committed first.)
+  let sent = false;
+  try {
+    return await db.withTenant(tenantId, async (tx) => {
       // execute() sends each at once, in this order: postgres.js queries are otherwise lazy.
-      tx<{ status: string }[]>`select status from accounts where tenant_id = ${tenantId} and id = ${input.accountId}`.execute(),
-      services.preTrade(tx, { ...rounded, notional }),
-      tx`
+      const [account, risk] = await Promise.allSettled([
+        tx<{ status: string }[]>`select status from accounts where tenant_id = ${tenantId} and id = ${input.accountId}`.execute(),
+        services.preTrade(tx, { ...rounded, notional }),
+      ]);
+      if (account.status === 'rejected') throw account.reason;
+      const status = account.value[0]?.status;
+      if (!status) throw new AccountNotFoundError();
+      if (status !== 'active') throw new AccountClosedError(input.accountId);
+      if (risk.status === 'rejected') throw risk.reason;
+
+      const report = services.paper.submit(tenantId, venueOrder, now);
+      sent = true;
+      const batch = new WriteBatch();
+      const inserted = tx<OrderRow[]>`
         insert into orders (tenant_id, id, account_id, client_order_id, instrument, venue, side, type, time_in_force, post_only,
                             quantity, price, stop_price, expires_at, status, leaves_quantity)
         values (${tenantId}, ${id}, ${input.accountId}, ${clientOrderId}, ${instrument.id}, ${input.venue}, ${input.side}, ${input.type},
                 ${input.timeInForce}, ${input.postOnly ?? false}, ${quantity}, ${price ?? null}, ${input.stopPrice ?? null},
-                ${input.expiresAt ?? null}, 'pending-new', ${quantity})`.execute(),
-      tx`insert into order_events (tenant_id, order_id, seq, status, event)
-         values (${tenantId}, ${id}, 1, 'pending-new', ${tx.json({ type: 'submitted' })})`.execute(),
-      appendAuditEvent(tx, {
-        ...context,
-        action: 'order.submitted',
-        objectType: 'order',
-        objectId: id,
-        after: { id, clientOrderId, ...rounded },
-      }),
-    ]);
-    // The first reason in the order a client would want to hear it.
-    if (account.status === 'rejected') throw account.reason;
-    const status = account.value[0]?.status;
-    if (!status) throw new AccountNotFoundError();
-    if (status !== 'active') throw new AccountClosedError(input.accountId);
-    if (risk.status === 'rejected') throw risk.reason;
-    if (inserted.status === 'rejected') {
-      if ((inserted.reason as { constraint_name?: string }).constraint_name === 'orders_tenant_id_client_order_id_key') {
-        throw new ClientOrderIdTakenError(clientOrderId);
-      }
-      throw inserted.reason;
-    }
-    for (const result of rest) if (result.status === 'rejected') throw result.reason;
-  });
-
-  const report = services.paper.submit(
-    tenantId,
-    {
-      id,
-      accountId: input.accountId,
-      instrument: instrument.id,
-      side: input.side,
-      type: input.type,
-      timeInForce: input.timeInForce,
-      quantity,
-      ...(price !== undefined ? { price } : {}),
-      ...(input.postOnly ? { postOnly: true } : {}),
-      ...(expiresAtMs !== undefined ? { expiresAt: expiresAtMs } : {}),
-    },
-    now,
-  );
-  return db.withTenant(tenantId, async (tx) => {
-    const batch = await applyReport(tx, report, id, context);
-    batch.queue(
-      publish(tx, BOOK_CHANNEL, {
+                ${input.expiresAt ?? null}, 'pending-new', ${quantity})
+        returning ${tx.unsafe(COLUMNS)}`.then((rows) => rows[0] as OrderRow);
+      batch.queue(inserted);
+      batch.queue(
+        tx`insert into order_events (tenant_id, order_id, seq, status, event)
+           values (${tenantId}, ${id}, 1, 'pending-new', ${tx.json({ type: 'submitted' })})`.execute(),
+      );
+      const snapshot = services.paper.snapshot(tenantId, instrument.id, 10, now);
+      const others = report.fills.map((f) => f.orderId).filter((orderId) => orderId !== id);
+      // Our own resting orders on the other side of a fill are locked before they change.
+      const rows =
+        others.length || report.expired.length || report.cancelled.length
+          ? await lockOrders(tx, [...others, ...report.expired, ...report.cancelled])
+          : new Map<string, OrderRow>();
+      rows.set(id, {
+        id,
+        client_order_id: clientOrderId,
+        account_id: input.accountId,
         instrument: instrument.id,
-        venue: 'paper',
-        ...services.paper.snapshot(tenantId, instrument.id, 10, now),
-      }),
-    );
-    await batch.flush();
-    // The reply is built from what the writes returned: no read after them.
-    const row = await batch.rows.get(id);
-    if (!row) return getOrder(tx, id);
-    const fills = (await Promise.all(batch.executions)).filter((e) => e.order_id === id).map(({ order_id: _, ...fill }) => plainFill(fill));
-    return toOrder(row, fills);
-  });
+        venue: input.venue,
+        side: input.side,
+        type: input.type,
+        time_in_force: input.timeInForce,
+        post_only: input.postOnly ?? false,
+        quantity,
+        price: price ?? null,
+        stop_price: input.stopPrice ?? null,
+        expires_at: input.expiresAt ?? null,
+        status: 'pending-new',
+        cum_quantity: '0',
+        leaves_quantity: quantity,
+        avg_price: null,
+        cum_notional: '0',
+        reject_reason: null,
+        created_at: '',
+        updated_at: '',
+      });
+      applyReportToRows(tx, batch, rows, report, id, context);
+      if (services.paper.publishBookIfChanged(tenantId, instrument.id, snapshot)) {
+        batch.queue(publish(tx, BOOK_CHANNEL, { instrument: instrument.id, venue: 'paper', ...snapshot }));
+      }
+      try {
+        await batch.flush();
+      } catch (error) {
+        if ((error as { constraint_name?: string }).constraint_name === 'orders_tenant_id_client_order_id_key') {
+          throw new ClientOrderIdTakenError(clientOrderId);
+        }
+        throw error;
+      }
+      // The reply is built from what the writes returned: no read after them.
+      const row = (await batch.rows.get(id)) ?? (await inserted);
+      const fills = (await Promise.all(batch.executions))
+        .filter((e) => e.order_id === id)
+        .map(({ order_id: _, ...fill }) => plainFill(fill));
+      return toOrder(row, fills);
+    });
+  } catch (error) {
+    // Nothing of it was recorded: take what rests back out of the book.
+    if (sent) services.paper.cancel(tenantId, instrument.id, id);
+    throw error;
+  }
 }
 
 function plainFill(fill: Execution): Execution {
