@@ -15,7 +15,6 @@ export { getInstrument, type Instrument, listInstruments, UnknownInstrumentError
 export {
   amendOrder,
   applyPaperTick,
-  BelowMinNotionalError,
   BOOK_CHANNEL,
   ClientOrderIdTakenError,
   cancelOrder,
@@ -34,12 +33,18 @@ export {
   type PlaceOrderInput,
   type PreTradeCheck,
   placeOrder,
-  RoundsToZeroError,
 } from './orders/orders.ts';
 export * as orderStateMachine from './orders/state-machine.ts';
 export { type AccountPosition, type ExecutionRecord, getPnl, getPositions, listExecutions, paperMid } from './portfolio.ts';
 export * as positions from './positions/index.ts';
-export { applyVenuePrecision, precisionModeFromCcxt } from './precision.ts';
+export {
+  AboveMaxQuantityError,
+  applyVenuePrecision,
+  BelowMinNotionalError,
+  BelowMinQuantityError,
+  precisionModeFromCcxt,
+  RoundsToZeroError,
+} from './precision.ts';
 export * as router from './router/index.ts';
 export { openVenueCredentials, sealVenueCredentials } from './vault/envelope.ts';
 export { createCcxtVenue } from './venues/ccxt/adapter.ts';

@@ -4,14 +4,13 @@ import createError from '@fastify/error';
 import { Decimal } from 'decimal.js';
 import { AccountClosedError, AccountNotFoundError } from '../errors.ts';
 import type { PaperFill, PaperReport, PaperVenue } from '../execution/paper-venue.ts';
-import { getInstrument } from '../instruments/catalogue.ts';
+import { getInstrument, type Instrument } from '../instruments/catalogue.ts';
+import { applyVenuePrecision, type VenuePrecisionMarket } from '../precision.ts';
 import { applyOrderEvent, type OrderEvent, type OrderState } from './state-machine.ts';
 
 export const OrderNotFoundError = createError('TRD_ERR_ORDER_NOT_FOUND', 'Order not found', 404);
 export const OrderNotOpenError = createError('TRD_ERR_ORDER_NOT_OPEN', 'Order %s is %s and can no longer change', 422);
 export const InvalidOrderError = createError('TRD_ERR_INVALID_ORDER', '%s', 422);
-export const RoundsToZeroError = createError('TRD_ERR_ROUNDS_TO_ZERO', 'The %s rounds to zero at the venue’s precision', 422);
-export const BelowMinNotionalError = createError('TRD_ERR_BELOW_MIN_NOTIONAL', 'Order value %s is below the minimum %s', 422);
 export const ClientOrderIdTakenError = createError('TRD_ERR_CLIENT_ORDER_ID_TAKEN', 'clientOrderId %s is already used', 409);
 
 export type OrderStatus = OrderState['status'];
@@ -145,11 +144,13 @@ function stateOf(row: OrderRow): OrderState {
   };
 }
 
-/** Rounds to the instrument's increments with the ccxt convention: quantity truncated, price to the nearest tick. */
-function toIncrement(value: string, increment: string, mode: 'truncate' | 'round'): string {
-  const units = new Decimal(value).div(increment);
-  const whole = mode === 'truncate' ? units.toDecimalPlaces(0, Decimal.ROUND_DOWN) : units.toDecimalPlaces(0, Decimal.ROUND_HALF_UP);
-  return whole.times(increment).toFixed();
+/** The paper venue as a ccxt-style market: tick-size precision from the catalogue, minimum notional as the cost limit. */
+function paperMarket(instrument: Instrument): VenuePrecisionMarket {
+  return {
+    precisionMode: 'tick-size',
+    precision: { amount: instrument.lotSize, price: instrument.tickSize },
+    limits: { amount: { min: null, max: null }, price: { min: null, max: null }, cost: { min: instrument.minNotional, max: null } },
+  };
 }
 
 async function loadExecutions(tx: TenantTx, orderIds: string[]): Promise<Map<string, Execution[]>> {
@@ -380,13 +381,11 @@ export async function placeOrder(
     throw new InvalidOrderError('expiresAt goes with timeInForce GTD, and only with it');
   if (input.postOnly && input.timeInForce !== 'GTC' && input.timeInForce !== 'GTD')
     throw new InvalidOrderError('post-only orders rest: GTC or GTD');
-  const quantity = toIncrement(input.quantity, instrument.lotSize, 'truncate');
-  if (new Decimal(quantity).isZero()) throw new RoundsToZeroError('quantity');
-  const price = input.price === undefined ? undefined : toIncrement(input.price, instrument.tickSize, 'round');
-  if (price !== undefined && new Decimal(price).isZero()) throw new RoundsToZeroError('price');
+  // The paper venue's increments, applied with ccxt's named modes like any venue: quantity TRUNCATE, price ROUND to the tick.
+  const venuePrecise = applyVenuePrecision(paperMarket(instrument), { quantity: input.quantity, ...(input.price !== undefined ? { price: input.price } : {}) });
+  const quantity = venuePrecise.quantity;
+  const price = venuePrecise.price;
   const notional = price === undefined ? null : new Decimal(quantity).times(price).toFixed();
-  if (notional !== null && new Decimal(notional).lt(instrument.minNotional))
-    throw new BelowMinNotionalError(notional, instrument.minNotional);
   const expiresAtMs = input.expiresAt ? Date.parse(input.expiresAt) : undefined;
 
   const id = newId();
@@ -543,12 +542,15 @@ export async function amendOrder(
     const row = await lockOpenOrder(tx, id);
     const instrument = getInstrument(row.instrument);
     if (row.type !== 'limit') throw new InvalidOrderError('only limit orders can be amended');
-    const quantity = changes.quantity === undefined ? undefined : toIncrement(changes.quantity, instrument.lotSize, 'truncate');
-    const price = changes.price === undefined ? undefined : toIncrement(changes.price, instrument.tickSize, 'round');
+    const adjusted = applyVenuePrecision(paperMarket(instrument), {
+      quantity: changes.quantity ?? (plain(row.quantity) as string),
+      price: changes.price ?? (plain(row.price) as string),
+    });
+    const quantity = changes.quantity === undefined ? undefined : adjusted.quantity;
+    const price = changes.price === undefined ? undefined : adjusted.price;
     if (quantity !== undefined && new Decimal(quantity).lte(row.cum_quantity)) {
       throw new InvalidOrderError(`the new quantity must exceed the filled quantity ${plain(row.cum_quantity)}`);
     }
-    if (price !== undefined && new Decimal(price).isZero()) throw new RoundsToZeroError('price');
     const remaining = quantity === undefined ? undefined : new Decimal(quantity).minus(row.cum_quantity).toFixed();
     const report = services.paper.amend(
       tenantId,
