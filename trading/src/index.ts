@@ -33,6 +33,8 @@ export {
   type PlaceOrderInput,
   type PreTradeCheck,
   placeOrder,
+  type RemoteVenueId,
+  VenueNotConfiguredError,
 } from './orders/orders.ts';
 export * as orderStateMachine from './orders/state-machine.ts';
 export { type AccountPosition, type ExecutionRecord, getPnl, getPositions, listExecutions, paperMid } from './portfolio.ts';

@@ -57,6 +57,17 @@ const INSTRUMENTS: readonly Instrument[] = [
     isin: null,
     venues: { paper: 'ETH-USDT', binance: 'ETH/USDT', coinbase: 'ETH/USDT', kraken: 'ETH/USDT' },
   },
+  {
+    id: 'LTC-USDT',
+    base: 'LTC',
+    quote: 'USDT',
+    tickSize: '0.01',
+    lotSize: '0.001',
+    minNotional: '5',
+    dti: null,
+    isin: null,
+    venues: { paper: 'LTC-USDT', binance: 'LTC/USDT', kraken: 'LTC/USDT' },
+  },
 ];
 
 const BY_ID = new Map(INSTRUMENTS.map((instrument) => [instrument.id, instrument]));

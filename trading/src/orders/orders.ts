@@ -4,8 +4,9 @@ import createError from '@fastify/error';
 import { Decimal } from 'decimal.js';
 import { AccountClosedError, AccountNotFoundError } from '../errors.ts';
 import type { PaperFill, PaperReport, PaperVenue } from '../execution/paper-venue.ts';
-import { getInstrument, type Instrument } from '../instruments/catalogue.ts';
+import { getInstrument, type Instrument, venueSymbol } from '../instruments/catalogue.ts';
 import { applyVenuePrecision, type VenuePrecisionMarket } from '../precision.ts';
+import { type VenueAdapter, type VenueOrder, VenueRejectedError, VenueTimeoutError } from '../venues/types.ts';
 import { applyOrderEvent, type OrderEvent, type OrderState } from './state-machine.ts';
 
 export const OrderNotFoundError = createError('TRD_ERR_ORDER_NOT_FOUND', 'Order not found', 404);
@@ -18,7 +19,7 @@ export type OrderStatus = OrderState['status'];
 export interface PlaceOrderInput {
   accountId: string;
   instrument: string;
-  venue: 'paper';
+  venue: 'paper' | RemoteVenueId;
   side: 'buy' | 'sell';
   type: 'market' | 'limit' | 'stop-limit';
   timeInForce: 'GTC' | 'IOC' | 'FOK' | 'GTD';
@@ -71,8 +72,13 @@ export type PreTradeCheck = (tx: TenantTx, order: Readonly<PlaceOrderInput> & { 
 export interface OrderServices {
   paper: PaperVenue;
   preTrade: PreTradeCheck;
+  /** A live venue for an account, with its tenant's keys; absent or throwing when none is configured. */
+  venueFor?: (tenantId: string, accountId: string, venue: RemoteVenueId) => Promise<VenueAdapter>;
   now?: () => number;
 }
+
+export type RemoteVenueId = 'binance' | 'coinbase' | 'kraken';
+export const VenueNotConfiguredError = createError('TRD_ERR_VENUE_NOT_CONFIGURED', 'No %s keys are configured for this account', 422);
 
 const COLUMNS = `id, client_order_id, account_id, instrument, venue, side, type, time_in_force, post_only, quantity::text as quantity,
   price::text as price, stop_price::text as stop_price, expires_at, status, cum_quantity::text as cum_quantity,
@@ -382,7 +388,10 @@ export async function placeOrder(
   if (input.postOnly && input.timeInForce !== 'GTC' && input.timeInForce !== 'GTD')
     throw new InvalidOrderError('post-only orders rest: GTC or GTD');
   // The paper venue's increments, applied with ccxt's named modes like any venue: quantity TRUNCATE, price ROUND to the tick.
-  const venuePrecise = applyVenuePrecision(paperMarket(instrument), { quantity: input.quantity, ...(input.price !== undefined ? { price: input.price } : {}) });
+  const venuePrecise = applyVenuePrecision(paperMarket(instrument), {
+    quantity: input.quantity,
+    ...(input.price !== undefined ? { price: input.price } : {}),
+  });
   const quantity = venuePrecise.quantity;
   const price = venuePrecise.price;
   const notional = price === undefined ? null : new Decimal(quantity).times(price).toFixed();
@@ -404,21 +413,23 @@ export async function placeOrder(
     ...(expiresAtMs !== undefined ? { expiresAt: expiresAtMs } : {}),
   } as const;
 
+  if (input.venue !== 'paper') {
+    return placeRemoteOrder(
+      db,
+      tenantId,
+      { ...rounded, venue: input.venue },
+      { id, clientOrderId, instrument, notional },
+      context,
+      services,
+    );
+  }
+
   // The paper venue answers in-process and cannot time out, so one transaction holds the checks,
   // the order, the venue's answer and its effects. (A remote venue gets pending-new committed first.)
   let sent = false;
   try {
     return await db.withTenant(tenantId, async (tx) => {
-      // execute() sends each at once, in this order: postgres.js queries are otherwise lazy.
-      const [account, risk] = await Promise.allSettled([
-        tx<{ status: string }[]>`select status from accounts where tenant_id = ${tenantId} and id = ${input.accountId}`.execute(),
-        services.preTrade(tx, { ...rounded, notional }),
-      ]);
-      if (account.status === 'rejected') throw account.reason;
-      const status = account.value[0]?.status;
-      if (!status) throw new AccountNotFoundError();
-      if (status !== 'active') throw new AccountClosedError(input.accountId);
-      if (risk.status === 'rejected') throw risk.reason;
+      await checkOrder(tx, { ...rounded, notional }, services);
 
       const report = services.paper.submit(tenantId, venueOrder, now);
       sent = true;
@@ -628,4 +639,131 @@ export async function applyPaperTick(db: Database, services: OrderServices, now:
     });
   }
   return reports.size;
+}
+
+/** Checks the account and pre-trade risk, in one pipelined round trip; shared by both order paths. */
+async function checkOrder(tx: TenantTx, input: PlaceOrderInput & { notional: string | null }, services: OrderServices): Promise<void> {
+  // execute() sends each at once, in this order: postgres.js queries are otherwise lazy.
+  const [account, risk] = await Promise.allSettled([
+    tx<{ status: string }[]>`select status from accounts where tenant_id = ${tx.tenantId} and id = ${input.accountId}`.execute(),
+    services.preTrade(tx, input),
+  ]);
+  if (account.status === 'rejected') throw account.reason;
+  const status = account.value[0]?.status;
+  if (!status) throw new AccountNotFoundError();
+  if (status !== 'active') throw new AccountClosedError(input.accountId);
+  if (risk.status === 'rejected') throw risk.reason;
+}
+
+/**
+ * A live venue over the network: pending-new is committed before the venue
+ * hears of the order, so a crash or a lost reply leaves a record. A reply that
+ * never comes makes the order 'unknown', resolved by looking it up at the
+ * venue by client order id — never by sending it again.
+ */
+async function placeRemoteOrder(
+  db: Database,
+  tenantId: string,
+  input: PlaceOrderInput & { venue: RemoteVenueId },
+  order: { id: string; clientOrderId: string; instrument: Instrument; notional: string | null },
+  context: AuditContext,
+  services: OrderServices,
+): Promise<Order> {
+  if (!services.venueFor) throw new VenueNotConfiguredError(input.venue);
+  const adapter = await services.venueFor(tenantId, input.accountId, input.venue);
+  const symbol = venueSymbol(order.instrument, input.venue);
+  const { id, clientOrderId } = order;
+  await db.withTenant(tenantId, async (tx) => {
+    await checkOrder(tx, { ...input, notional: order.notional }, services);
+    try {
+      await tx`
+        insert into orders (tenant_id, id, account_id, client_order_id, instrument, venue, side, type, time_in_force, post_only,
+                            quantity, price, expires_at, status, leaves_quantity)
+        values (${tenantId}, ${id}, ${input.accountId}, ${clientOrderId}, ${order.instrument.id}, ${input.venue}, ${input.side}, ${input.type},
+                ${input.timeInForce}, ${input.postOnly ?? false}, ${input.quantity}, ${input.price ?? null}, ${input.expiresAt ?? null},
+                'pending-new', ${input.quantity})`;
+    } catch (error) {
+      if ((error as { constraint_name?: string }).constraint_name === 'orders_tenant_id_client_order_id_key')
+        throw new ClientOrderIdTakenError(clientOrderId);
+      throw error;
+    }
+    await tx`insert into order_events (tenant_id, order_id, seq, status, event) values (${tenantId}, ${id}, 1, 'pending-new', ${tx.json({ type: 'submitted' })})`;
+    await appendAuditEvent(tx, {
+      ...context,
+      action: 'order.submitted',
+      objectType: 'order',
+      objectId: id,
+      after: { id, clientOrderId, ...input },
+    });
+  });
+
+  let answer: VenueOrder | null = null;
+  let rejected: string | null = null;
+  try {
+    answer = await adapter.placeOrder({
+      clientOrderId,
+      symbol,
+      side: input.side,
+      type: input.type === 'market' ? 'market' : 'limit',
+      quantity: input.quantity,
+      ...(input.price !== undefined ? { price: input.price } : {}),
+      ...(input.timeInForce !== 'GTD' ? { timeInForce: input.timeInForce } : {}),
+      ...(input.postOnly ? { postOnly: true } : {}),
+    });
+  } catch (error) {
+    if (error instanceof VenueRejectedError) rejected = error.message;
+    else if (!(error instanceof VenueTimeoutError)) throw error;
+  }
+
+  if (!answer && rejected === null) {
+    // The venue may or may not have the order: record that we do not know, then ask it.
+    await db.withTenant(tenantId, async (tx) => {
+      const batch = new WriteBatch();
+      const row = (await lockOrders(tx, [id])).get(id) as OrderRow;
+      const unknown = transition(tx, batch, row, { type: 'timed-out' });
+      batch.queue(
+        appendAuditEvent(tx, { ...context, action: 'order.unknown', objectType: 'order', objectId: id, after: toOrder(unknown, []) }),
+      );
+      await batch.flush();
+    });
+    const found = await adapter.fetchOrderByClientId(clientOrderId, symbol);
+    return db.withTenant(tenantId, async (tx) => {
+      const batch = new WriteBatch();
+      const row = (await lockOrders(tx, [id])).get(id) as OrderRow;
+      const resolved = transition(tx, batch, row, {
+        type: 'resolved',
+        status: found ? (found.status as Exclude<OrderStatus, 'unknown' | 'pending-replace'>) : 'rejected',
+        cumQuantity: found?.cumQuantity ?? '0',
+        ...(found?.avgPrice ? { avgPrice: found.avgPrice } : {}),
+        ...(found ? { quantity: found.quantity } : {}),
+      });
+      if (found)
+        batch.queue(tx`update orders set venue_order_id = ${found.venueOrderId} where tenant_id = ${tenantId} and id = ${id}`.execute());
+      batch.queue(
+        appendAuditEvent(tx, { ...context, action: 'order.reconciled', objectType: 'order', objectId: id, after: toOrder(resolved, []) }),
+      );
+      await batch.flush();
+      return getOrder(tx, id);
+    });
+  }
+
+  return db.withTenant(tenantId, async (tx) => {
+    const batch = new WriteBatch();
+    let row = (await lockOrders(tx, [id])).get(id) as OrderRow;
+    if (rejected !== null || !answer || answer.status === 'rejected') {
+      const reason = rejected ?? 'rejected by the venue';
+      row = transition(tx, batch, row, { type: 'rejected', reason }, { rejectReason: reason });
+    } else {
+      row = transition(tx, batch, row, { type: 'accepted' });
+      if (answer.cumQuantity !== '0' && answer.avgPrice) {
+        row = transition(tx, batch, row, { type: 'fill', quantity: answer.cumQuantity, price: answer.avgPrice });
+      }
+      if (answer.status === 'cancelled' || answer.status === 'expired') row = transition(tx, batch, row, { type: answer.status });
+      batch.queue(tx`update orders set venue_order_id = ${answer.venueOrderId} where tenant_id = ${tenantId} and id = ${id}`.execute());
+    }
+    batch.queue(appendAuditEvent(tx, { ...context, action: 'order.placed', objectType: 'order', objectId: id, after: toOrder(row, []) }));
+    batch.queue(publish(tx, ORDER_CHANNEL, { order: toOrder(row, []) }));
+    await batch.flush();
+    return getOrder(tx, id);
+  });
 }
