@@ -153,6 +153,41 @@ describe('orders on the paper venue, over HTTP', () => {
     assert.deepEqual(open, []);
   });
 
+  test('stop-limit: held off the book until the market reaches the stop, then a limit order', async () => {
+    const [bestAsk] = (await book()).asks[0] as [string, string];
+    const held = await place({ side: 'buy', type: 'stop-limit', timeInForce: 'GTC', quantity: '0.01', stopPrice: '90000', price: '90000' });
+    assert.equal(held.status, 'new');
+    assert.deepEqual(held.fills, []);
+    assert.ok(!(await book()).bids.some(([price]) => price === '90000'), 'a held stop is not in the book');
+    // A buy stop below where the market trades has been reached: it becomes a limit order at once and trades.
+    const triggered = await place({
+      side: 'buy',
+      type: 'stop-limit',
+      timeInForce: 'IOC',
+      quantity: '0.001',
+      stopPrice: '60000',
+      price: bestAsk,
+    });
+    assert.equal(triggered.status, 'filled');
+    const cancelled = (await http().delete(`/v1/orders/${held.id}`).set(trader).expect(200)).body;
+    assert.equal(cancelled.status, 'cancelled');
+    const refused = await http()
+      .post('/v1/orders')
+      .set(trader)
+      .send({
+        accountId: accountA,
+        instrument: 'BTC-USD',
+        venue: 'paper',
+        side: 'buy',
+        type: 'stop-limit',
+        timeInForce: 'GTC',
+        quantity: '0.01',
+        price: '90000',
+      })
+      .expect(422);
+    assert.equal(refused.body.code, 'TRD_ERR_INVALID_ORDER');
+  });
+
   test('market orders take liquidity; bad orders are refused with codes', async () => {
     const market = await place({ side: 'sell', type: 'market', timeInForce: 'IOC', quantity: '0.002' });
     assert.equal(market.status, 'filled');

@@ -17,10 +17,12 @@ export interface PaperOrder {
   accountId: string;
   instrument: string;
   side: 'buy' | 'sell';
-  type: 'market' | 'limit';
+  type: 'market' | 'limit' | 'stop-limit';
   timeInForce: 'GTC' | 'IOC' | 'FOK' | 'GTD';
   quantity: string;
   price?: string;
+  /** stop-limit: becomes a limit order at `price` once the market trades through this. */
+  stopPrice?: string;
   postOnly?: boolean;
   /** Epoch ms, GTD only. */
   expiresAt?: number;
@@ -63,6 +65,10 @@ export interface PaperVenueOptions {
 const MID_PRICES: Record<string, string> = { 'BTC-USD': '65000', 'BTC-USDT': '65000', 'ETH-USDT': '3500' };
 
 interface Market {
+  /** Held stop-limit orders, waiting for the market to reach their stop. */
+  stops: PaperOrder[];
+  /** The last price a fill happened at in this book, in ticks. */
+  lastTrade: bigint | null;
   tenantId: string;
   instrument: string;
   book: OrderBook;
@@ -100,6 +106,8 @@ export function createPaperVenue(options: PaperVenueOptions = {}) {
         volatilityTicks: 5,
       });
       market = {
+        stops: [],
+        lastTrade: null,
         tenantId,
         instrument: instrumentId,
         book: new OrderBook(),
@@ -151,7 +159,62 @@ export function createPaperVenue(options: PaperVenueOptions = {}) {
     if (now - m.lastStep < stepInterval) return { fills: [], expired: [], cancelled: [] };
     m.lastStep = now;
     const step = m.market.step(m.book, now);
-    return { fills: ourFills(m, step.fills), expired: ids(step.expired), cancelled: [] };
+    const last = step.fills.at(-1);
+    if (last) m.lastTrade = last.price;
+    const triggered = triggerStops(m, now);
+    return {
+      fills: [...ourFills(m, step.fills), ...triggered.fills],
+      expired: [...ids(step.expired), ...triggered.expired],
+      cancelled: triggered.cancelled,
+    };
+  }
+
+  function submitToBook(m: Market, order: PaperOrder, now: number) {
+    const result = m.book.submit(
+      {
+        id: order.id,
+        ownerId: order.accountId,
+        side: order.side,
+        type: order.type === 'market' ? 'market' : 'limit',
+        quantity: m.scale.quantityToLots(order.quantity),
+        timeInForce: order.timeInForce,
+        ...(order.price !== undefined ? { price: m.scale.priceToTicks(order.price) } : {}),
+        ...(order.postOnly ? { postOnly: true } : {}),
+        ...(order.expiresAt !== undefined ? { expiresAt: order.expiresAt } : {}),
+      },
+      now,
+    );
+    const last = result.fills.at(-1);
+    if (last) m.lastTrade = last.price;
+    return result;
+  }
+
+  /** A buy stop triggers when the market trades (or, before any trade, the best ask stands) at or above it; a sell stop mirrors it. */
+  function stopReached(m: Market, order: PaperOrder): boolean {
+    const stop = m.scale.priceToTicks(order.stopPrice as string);
+    const reference = m.lastTrade ?? (order.side === 'buy' ? m.book.bestAsk() : m.book.bestBid());
+    if (reference === null) return false;
+    return order.side === 'buy' ? reference >= stop : reference <= stop;
+  }
+
+  /** Releases every held stop the market has reached, as limit orders, until none is left to trigger. */
+  function triggerStops(m: Market, now: number): PaperReport {
+    const report: PaperReport = { fills: [], expired: [], cancelled: [] };
+    for (let released = true; released; ) {
+      released = false;
+      for (const stop of [...m.stops]) {
+        if (!stopReached(m, stop)) continue;
+        m.stops.splice(m.stops.indexOf(stop), 1);
+        const result = submitToBook(m, { ...stop, type: 'limit' }, now);
+        report.fills.push(...ourFills(m, result.fills));
+        report.expired.push(...ids(result.expired));
+        report.cancelled.push(...ids(result.selfTradeCancelled));
+        // A stop-limit with IOC/FOK semantics that could not rest is cancelled like any limit.
+        if (result.status === 'cancelled' || result.status === 'rejected') report.cancelled.push(stop.id);
+        released = true;
+      }
+    }
+    return report;
   }
 
   const lastPublished = new Map<string, string>();
@@ -171,36 +234,41 @@ export function createPaperVenue(options: PaperVenueOptions = {}) {
     submit(tenantId: string, order: PaperOrder, now: number): PaperReport {
       const m = marketFor(tenantId, order.instrument, now);
       const before = maybeStep(m, now);
-      const result = m.book.submit(
-        {
-          id: order.id,
-          ownerId: order.accountId,
-          side: order.side,
-          type: order.type,
-          quantity: m.scale.quantityToLots(order.quantity),
-          timeInForce: order.timeInForce,
-          ...(order.price !== undefined ? { price: m.scale.priceToTicks(order.price) } : {}),
-          ...(order.postOnly ? { postOnly: true } : {}),
-          ...(order.expiresAt !== undefined ? { expiresAt: order.expiresAt } : {}),
-        },
-        now,
-      );
+      if (order.type === 'stop-limit' && !stopReached(m, order)) {
+        // Accepted and held off the book until the market reaches the stop.
+        m.stops.push(order);
+        const triggered = triggerStops(m, now);
+        return {
+          outcome: { status: 'new', remaining: order.quantity },
+          fills: [...before.fills, ...triggered.fills],
+          expired: [...before.expired, ...triggered.expired],
+          cancelled: triggered.cancelled,
+        };
+      }
+      const result = submitToBook(m, order, now);
+      const triggered = triggerStops(m, now);
       return {
         outcome: {
           status: result.status,
           ...(result.rejectReason ? { rejectReason: result.rejectReason } : {}),
           remaining: m.scale.lotsToQuantity(result.remaining),
         },
-        fills: [...before.fills, ...ourFills(m, result.fills)],
-        expired: [...before.expired, ...ids(result.expired)],
-        cancelled: ids(result.selfTradeCancelled),
+        fills: [...before.fills, ...ourFills(m, result.fills), ...triggered.fills],
+        expired: [...before.expired, ...ids(result.expired), ...triggered.expired],
+        cancelled: [...ids(result.selfTradeCancelled), ...triggered.cancelled],
       };
     },
 
     /** Returns false when the order is no longer in the book (filled, expired or unknown). */
     cancel(tenantId: string, instrument: string, orderId: string): boolean {
       const m = markets.get(`${tenantId}|${instrument}`);
-      return Boolean(m?.book.cancel(orderId));
+      if (!m) return false;
+      const held = m.stops.findIndex((stop) => stop.id === orderId);
+      if (held >= 0) {
+        m.stops.splice(held, 1);
+        return true;
+      }
+      return Boolean(m.book.cancel(orderId));
     },
 
     /** `quantity` is the new remaining quantity. Null when the order is not in the book. */

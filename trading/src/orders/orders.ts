@@ -379,8 +379,13 @@ export async function placeOrder(
 ): Promise<Order> {
   const now = services.now?.() ?? Date.now();
   const instrument = getInstrument(input.instrument);
-  if (input.type === 'stop-limit') throw new InvalidOrderError('stop-limit orders are not supported on the paper venue yet');
+  if (input.type === 'stop-limit' && (input.stopPrice === undefined || input.price === undefined)) {
+    throw new InvalidOrderError('a stop-limit order needs a stopPrice and a limit price');
+  }
+  if (input.type !== 'stop-limit' && input.stopPrice !== undefined)
+    throw new InvalidOrderError('stopPrice goes with stop-limit orders only');
   if (input.type === 'limit' && input.price === undefined) throw new InvalidOrderError('a limit order needs a price');
+  if (input.type === 'stop-limit' && input.postOnly) throw new InvalidOrderError('a stop-limit order cannot be post-only');
   if (input.type === 'market' && input.price !== undefined) throw new InvalidOrderError('a market order takes no price');
   if (input.type === 'market' && input.postOnly) throw new InvalidOrderError('a market order cannot be post-only');
   if ((input.timeInForce === 'GTD') !== (input.expiresAt !== undefined))
@@ -409,6 +414,9 @@ export async function placeOrder(
     timeInForce: input.timeInForce,
     quantity,
     ...(price !== undefined ? { price } : {}),
+    ...(input.stopPrice !== undefined
+      ? { stopPrice: applyVenuePrecision(paperMarket(instrument), { quantity, price: input.stopPrice }).price }
+      : {}),
     ...(input.postOnly ? { postOnly: true } : {}),
     ...(expiresAtMs !== undefined ? { expiresAt: expiresAtMs } : {}),
   } as const;
