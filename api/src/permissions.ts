@@ -49,6 +49,7 @@ export const REST_ACCESS: Readonly<Record<string, Access>> = {
   listExecutions: tenantRead(),
   listPositions: tenantRead(),
   getPnl: tenantRead(),
+  listInstruments: tenantRead(),
 
   resellerListTenants: { scope: 'reseller', roles: ['reseller-admin'] },
   resellerCreateTenant: { scope: 'reseller', roles: ['reseller-admin'], writes: true },

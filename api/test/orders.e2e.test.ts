@@ -332,6 +332,52 @@ describe('positions, executions and P&L', () => {
     const realized = (Number.parseFloat(bestBid) - Number.parseFloat(bestAsk)) * 0.004; // test arithmetic; the API's is exact
     assert.ok(Math.abs(Number.parseFloat(position.realizedPnl) - realized) < 1e-9, `${position.realizedPnl} vs ${realized}`);
 
+    // Reduce-only: may shrink the long, never grow it or flip it.
+    const [bidNow] = (await book()).bids[0] as [string, string];
+    const grows = await http()
+      .post('/v1/orders')
+      .set(trader)
+      .send({
+        accountId: fresh.id,
+        instrument: 'BTC-USD',
+        venue: 'paper',
+        side: 'buy',
+        type: 'limit',
+        timeInForce: 'IOC',
+        quantity: '0.001',
+        price: bidNow,
+        reduceOnly: true,
+      })
+      .expect(422);
+    assert.equal(grows.body.code, 'TRD_ERR_REDUCE_ONLY');
+    const flips = await http()
+      .post('/v1/orders')
+      .set(trader)
+      .send({
+        accountId: fresh.id,
+        instrument: 'BTC-USD',
+        venue: 'paper',
+        side: 'sell',
+        type: 'limit',
+        timeInForce: 'IOC',
+        quantity: '0.007',
+        price: bidNow,
+        reduceOnly: true,
+      })
+      .expect(422);
+    assert.equal(flips.body.code, 'TRD_ERR_REDUCE_ONLY');
+    const shrinks = await place({
+      accountId: fresh.id,
+      side: 'sell',
+      type: 'limit',
+      timeInForce: 'GTC',
+      quantity: '0.001',
+      price: '99999',
+      reduceOnly: true,
+    });
+    assert.equal(shrinks.status, 'new');
+    await http().delete(`/v1/orders/${shrinks.id}`).set(trader).expect(200);
+
     const pnl = (await http().get(`/v1/pnl?accountId=${fresh.id}`).set(trader).expect(200)).body;
     assert.equal(pnl.reportingCurrency, 'USD');
     assert.equal(pnl.instruments.length, 1);

@@ -214,6 +214,7 @@ const REST_SAMPLES: Readonly<Partial<Record<string, SampleBuilder>>> = {
   listExecutions: async () => ({ method: 'GET', url: '/v1/executions' }),
   listPositions: async () => ({ method: 'GET', url: '/v1/positions' }),
   getPnl: async () => ({ method: 'GET', url: '/v1/pnl' }),
+  listInstruments: async () => ({ method: 'GET', url: '/v1/instruments' }),
   listAuditEvents: async () => ({ method: 'GET', url: '/v1/audit-events' }),
   verifyAuditChain: async () => ({ method: 'GET', url: '/v1/audit-chain/verification' }),
   listApiClients: async () => ({ method: 'GET', url: '/v1/api-clients' }),

@@ -33,6 +33,8 @@ export {
   type PlaceOrderInput,
   type PreTradeCheck,
   placeOrder,
+  ReduceOnlyError,
+  ReduceOnlyUnsupportedError,
   type RemoteVenueId,
   VenueNotConfiguredError,
 } from './orders/orders.ts';

@@ -33,6 +33,7 @@ export const PlaceOrderBody = Type.Object(
     price: Type.Optional(Decimal),
     stopPrice: Type.Optional(Decimal),
     postOnly: Type.Optional(Type.Boolean()),
+    reduceOnly: Type.Optional(Type.Boolean({ description: 'Only shrinks the account’s position; paper venue only' })),
     expiresAt: Type.Optional(Timestamp),
     clientOrderId: Type.Optional(ClientOrderId),
   },

@@ -5,6 +5,7 @@ import { Decimal } from 'decimal.js';
 import { AccountClosedError, AccountNotFoundError } from '../errors.ts';
 import type { PaperFill, PaperReport, PaperVenue } from '../execution/paper-venue.ts';
 import { getInstrument, type Instrument, venueSymbol } from '../instruments/catalogue.ts';
+import { getPositions } from '../portfolio.ts';
 import { applyVenuePrecision, type VenuePrecisionMarket } from '../precision.ts';
 import { type VenueAdapter, type VenueOrder, VenueRejectedError, VenueTimeoutError } from '../venues/types.ts';
 import { applyOrderEvent, type OrderEvent, type OrderState } from './state-machine.ts';
@@ -27,9 +28,18 @@ export interface PlaceOrderInput {
   price?: string;
   stopPrice?: string;
   postOnly?: boolean;
+  /** Only ever shrinks the account's position (paper venue; spot venues do not support it). */
+  reduceOnly?: boolean;
   expiresAt?: string;
   clientOrderId?: string;
 }
+
+export const ReduceOnlyError = createError('TRD_ERR_REDUCE_ONLY', 'A reduce-only %s of %s would not reduce the position of %s', 422);
+export const ReduceOnlyUnsupportedError = createError(
+  'TRD_ERR_REDUCE_ONLY_UNSUPPORTED',
+  'Venue %s does not support reduce-only orders',
+  422,
+);
 
 export interface Execution {
   id: string;
@@ -438,16 +448,17 @@ export async function placeOrder(
   try {
     return await db.withTenant(tenantId, async (tx) => {
       await checkOrder(tx, { ...rounded, notional }, services);
+      if (input.reduceOnly) await checkReduceOnly(tx, input.accountId, instrument.id, input.side, quantity);
 
       const report = services.paper.submit(tenantId, venueOrder, now);
       sent = true;
       const batch = new WriteBatch();
       const inserted = tx<OrderRow[]>`
         insert into orders (tenant_id, id, account_id, client_order_id, instrument, venue, side, type, time_in_force, post_only,
-                            quantity, price, stop_price, expires_at, status, leaves_quantity)
+                            reduce_only, quantity, price, stop_price, expires_at, status, leaves_quantity)
         values (${tenantId}, ${id}, ${input.accountId}, ${clientOrderId}, ${instrument.id}, ${input.venue}, ${input.side}, ${input.type},
-                ${input.timeInForce}, ${input.postOnly ?? false}, ${quantity}, ${price ?? null}, ${input.stopPrice ?? null},
-                ${input.expiresAt ?? null}, 'pending-new', ${quantity})
+                ${input.timeInForce}, ${input.postOnly ?? false}, ${input.reduceOnly ?? false}, ${quantity}, ${price ?? null},
+                ${venueOrder.stopPrice ?? null}, ${input.expiresAt ?? null}, 'pending-new', ${quantity})
         returning ${tx.unsafe(COLUMNS)}`.then((rows) => rows[0] as OrderRow);
       batch.queue(inserted);
       batch.queue(
@@ -649,6 +660,14 @@ export async function applyPaperTick(db: Database, services: OrderServices, now:
   return reports.size;
 }
 
+/** A reduce-only order must face the position and not exceed it. */
+async function checkReduceOnly(tx: TenantTx, accountId: string, instrument: string, side: 'buy' | 'sell', quantity: string): Promise<void> {
+  const position = (await getPositions(tx, { accountId })).find((p) => p.instrument === instrument)?.position.quantity ?? '0';
+  const held = new Decimal(position);
+  const reduces = side === 'sell' ? held.gt(0) : held.lt(0);
+  if (!reduces || new Decimal(quantity).gt(held.abs())) throw new ReduceOnlyError(side, quantity, position);
+}
+
 /** Checks the account and pre-trade risk, in one pipelined round trip; shared by both order paths. */
 async function checkOrder(tx: TenantTx, input: PlaceOrderInput & { notional: string | null }, services: OrderServices): Promise<void> {
   // execute() sends each at once, in this order: postgres.js queries are otherwise lazy.
@@ -677,6 +696,8 @@ async function placeRemoteOrder(
   context: AuditContext,
   services: OrderServices,
 ): Promise<Order> {
+  // Binance, Coinbase and Kraken spot have no reduce-only flag.
+  if (input.reduceOnly) throw new ReduceOnlyUnsupportedError(input.venue);
   if (!services.venueFor) throw new VenueNotConfiguredError(input.venue);
   const adapter = await services.venueFor(tenantId, input.accountId, input.venue);
   const symbol = venueSymbol(order.instrument, input.venue);

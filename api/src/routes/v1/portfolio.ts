@@ -1,4 +1,4 @@
-import { getPnl, getPositions, listExecutions } from '@atrium/trading';
+import { getPnl, getPositions, listExecutions, listInstruments } from '@atrium/trading';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { tenantOf } from '../../plugins/app/auth.ts';
@@ -65,7 +65,35 @@ const PnlSchema = Type.Object(
 
 const AccountQuery = Type.Object({ accountId: Type.Optional(Uuid) }, { additionalProperties: false });
 
+const InstrumentSchema = Type.Object(
+  {
+    id: Type.String(),
+    base: Type.String(),
+    quote: Type.String(),
+    tickSize: Decimal,
+    lotSize: Decimal,
+    minNotional: Decimal,
+    dti: Nullable(Type.String({ description: 'ISO 24165 Digital Token Identifier of the base asset' })),
+    isin: Nullable(Type.String()),
+    venues: Type.Record(Type.String(), Type.String(), { description: 'Venue id → the venue’s own symbol' }),
+  },
+  { title: 'Instrument', additionalProperties: false },
+);
+
 const portfolio: FastifyPluginAsyncTypebox = async (app) => {
+  app.get(
+    '/instruments',
+    {
+      schema: {
+        tags: ['orders'],
+        summary: 'The instrument catalogue: unified ids, increments, identifiers and venue symbols',
+        operationId: 'listInstruments',
+        response: { 200: Type.Object({ items: Type.Array(InstrumentSchema) }, { additionalProperties: false }), ...problemResponses },
+      },
+    },
+    async () => ({ items: [...listInstruments()] }),
+  );
+
   app.get(
     '/executions',
     {
