@@ -24,6 +24,7 @@ import orders from './routes/v1/orders.ts';
 import portfolio from './routes/v1/portfolio.ts';
 import resellerTenants from './routes/v1/reseller-tenants.ts';
 import tenant from './routes/v1/tenant.ts';
+import venueKeys from './routes/v1/venue-keys.ts';
 import { validatorCompiler } from './validation.ts';
 
 export interface AppOptions {
@@ -129,6 +130,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await v1.register(apiClients);
       await v1.register(orders);
       await v1.register(portfolio);
+      await v1.register(venueKeys);
       await v1.register(resellerTenants);
       await v1.register(adminTenants);
       await v1.register(branding);

@@ -21,6 +21,8 @@ export interface ApiConfig {
   oidcAllowedClients: string[] | null;
   /** How clients reach this server; the development issuer's URLs derive from it. */
   publicUrl: string;
+  /** Seals tenants' venue keys; a fixed development key when unset outside production. */
+  vaultMasterKey: Buffer | null;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
@@ -28,6 +30,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
   const databaseUrl = env.DATABASE_URL || null;
   if (nodeEnv === 'production' && !databaseUrl) throw new Error('DATABASE_URL is required in production');
   const oidcIssuer = env.OIDC_ISSUER || null;
+  const vaultMasterKey = env.ATRIUM_VAULT_MASTER_KEY ? Buffer.from(env.ATRIUM_VAULT_MASTER_KEY, 'base64') : null;
+  if (vaultMasterKey && vaultMasterKey.length !== 32) throw new Error('ATRIUM_VAULT_MASTER_KEY must be 32 bytes, base64');
+  if (nodeEnv === 'production' && !vaultMasterKey) throw new Error('ATRIUM_VAULT_MASTER_KEY is required in production');
   if (nodeEnv === 'production' && !oidcIssuer) throw new Error('OIDC_ISSUER is required in production');
   const host = env.HOST ?? '127.0.0.1';
   const listenPort = port(env.PORT, 3000, 'PORT');
@@ -51,6 +56,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
           .map((c) => c.trim())
           .filter(Boolean)
       : null,
+    vaultMasterKey,
     publicUrl: (env.PUBLIC_URL || `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${listenPort}`).replace(/\/$/, ''),
   };
 }

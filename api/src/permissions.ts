@@ -50,6 +50,9 @@ export const REST_ACCESS: Readonly<Record<string, Access>> = {
   listPositions: tenantRead(),
   getPnl: tenantRead(),
   listInstruments: tenantRead(),
+  storeVenueKeys: tenantWrite(),
+  listVenueKeys: tenantRead(ADMIN),
+  deleteVenueKeys: tenantWrite(),
 
   resellerListTenants: { scope: 'reseller', roles: ['reseller-admin'] },
   resellerCreateTenant: { scope: 'reseller', roles: ['reseller-admin'], writes: true },

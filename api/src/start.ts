@@ -54,6 +54,7 @@ const app = await buildApp({
       }
     : { devIssuer: { baseUrl: config.publicUrl, clients: demo ? demoClients(demo) : [] } }),
   graphiql: development,
+  ...(config.vaultMasterKey ? { trading: { vaultMasterKey: config.vaultMasterKey } } : {}),
   sealAuditEvents: true,
   logger: { level: config.logLevel },
 });

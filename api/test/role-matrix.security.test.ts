@@ -3,7 +3,7 @@ import { after, describe, test } from 'node:test';
 import { crc32, deflateSync } from 'node:zlib';
 import type { AuditContext } from '@atrium/compliance';
 import { createApiClient, launchTenant, ROLES, type Role, setTenantStatus, updateManagedTenant } from '@atrium/tenants';
-import { createAccount, placeOrder } from '@atrium/trading';
+import { createAccount, placeOrder, storeVenueKeys } from '@atrium/trading';
 import { buildSchema, Kind, type OperationDefinitionNode, parse } from 'graphql';
 import WebSocket from 'ws';
 import { schema } from '../src/graphql/schema.ts';
@@ -171,7 +171,7 @@ const HOME_A: Home = { id: tenantA.id, slug: tenantA.slug, accountId: (tenantA.a
 // ---------------------------------------------------------------------------
 
 interface Sample {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   url: string;
   payload?: Record<string, unknown>;
 }
@@ -215,6 +215,19 @@ const REST_SAMPLES: Readonly<Partial<Record<string, SampleBuilder>>> = {
   listPositions: async () => ({ method: 'GET', url: '/v1/positions' }),
   getPnl: async () => ({ method: 'GET', url: '/v1/pnl' }),
   listInstruments: async () => ({ method: 'GET', url: '/v1/instruments' }),
+  storeVenueKeys: async (home) => ({
+    method: 'PUT',
+    url: `/v1/accounts/${await freshAccount(home.id)}/venue-keys/kraken`,
+    payload: { apiKey: 'role-matrix-key', secret: 'role-matrix-secret' },
+  }),
+  listVenueKeys: async (home) => ({ method: 'GET', url: `/v1/accounts/${home.accountId}/venue-keys` }),
+  deleteVenueKeys: async (home) => {
+    const accountId = await freshAccount(home.id);
+    await w.t.db.withTenant(home.id, (tx) =>
+      storeVenueKeys(tx, w.app.vaultMasterKey, accountId, 'kraken', { apiKey: 'role-matrix-key', secret: 'role-matrix-secret' }, SYSTEM),
+    );
+    return { method: 'DELETE', url: `/v1/accounts/${accountId}/venue-keys/kraken` };
+  },
   listAuditEvents: async () => ({ method: 'GET', url: '/v1/audit-events' }),
   verifyAuditChain: async () => ({ method: 'GET', url: '/v1/audit-chain/verification' }),
   listApiClients: async () => ({ method: 'GET', url: '/v1/api-clients' }),

@@ -51,6 +51,15 @@ export {
 } from './precision.ts';
 export * as router from './router/index.ts';
 export { openVenueCredentials, sealVenueCredentials } from './vault/envelope.ts';
+export {
+  deleteVenueKeys,
+  type LiveVenue,
+  listVenueKeys,
+  loadVenueKeys,
+  storeVenueKeys,
+  VenueKeysNotFoundError,
+  type VenueKeysSummary,
+} from './vault/venue-keys.ts';
 export { createCcxtVenue } from './venues/ccxt/adapter.ts';
 export type { VenueAdapter, VenueOrder, VenueOrderRequest } from './venues/types.ts';
 export { VenueTimeoutError } from './venues/types.ts';

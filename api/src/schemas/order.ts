@@ -25,7 +25,9 @@ export const PlaceOrderBody = Type.Object(
   {
     accountId: Uuid,
     instrument: Type.String({ pattern: '^[A-Z0-9]{2,10}-[A-Z0-9]{2,10}$', examples: ['BTC-USD'] }),
-    venue: Type.Literal('paper', { description: 'Venues: paper (live venues come with their keys)' }),
+    venue: Type.Union([Type.Literal('paper'), Type.Literal('binance'), Type.Literal('coinbase'), Type.Literal('kraken')], {
+      description: 'paper, or a live venue for which the account has keys (PUT /v1/accounts/{id}/venue-keys/{venue})',
+    }),
     side: Side,
     type: OrderType,
     timeInForce: TimeInForce,

@@ -755,7 +755,13 @@ async function placeRemoteOrder(
       );
       await batch.flush();
     });
-    const found = await adapter.fetchOrderByClientId(clientOrderId, symbol);
+    let found: VenueOrder | null;
+    try {
+      found = await adapter.fetchOrderByClientId(clientOrderId, symbol);
+    } catch {
+      // The venue cannot be asked either: the order stays 'unknown' for a later lookup, never a resend.
+      return db.withTenant(tenantId, (tx) => getOrder(tx, id));
+    }
     return db.withTenant(tenantId, async (tx) => {
       const batch = new WriteBatch();
       const row = (await lockOrders(tx, [id])).get(id) as OrderRow;

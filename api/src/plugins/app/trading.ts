@@ -1,15 +1,35 @@
+import { createHash } from 'node:crypto';
 import { checkPreTrade } from '@atrium/risk';
-import { applyPaperTick, createPaperVenue, type OrderServices, type PaperVenue } from '@atrium/trading';
+import {
+  applyPaperTick,
+  createCcxtVenue,
+  createPaperVenue,
+  loadVenueKeys,
+  type OrderServices,
+  type PaperVenue,
+  type VenueAdapter,
+  VenueKeysNotFoundError,
+  VenueNotConfiguredError,
+} from '@atrium/trading';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { LRUCache } from 'lru-cache';
 
 declare module 'fastify' {
   interface FastifyInstance {
     orderServices: OrderServices;
+    vaultMasterKey: Buffer;
+    /** After keys change: the next order opens them again. */
+    forgetVenue(tenantId: string, accountId: string, venue: string): void;
   }
 }
 
+/** Development and tests only (config refuses to start production without ATRIUM_VAULT_MASTER_KEY). */
+const DEVELOPMENT_VAULT_KEY = createHash('sha256').update('atrium development vault key, never for production').digest();
+
 export interface TradingOptions {
+  /** 32 bytes: the vault master key that seals tenants' venue keys. */
+  vaultMasterKey?: Buffer;
   /** The paper venue; tests pass one whose synthetic market holds still. */
   paper?: PaperVenue;
   /** How often GTD expiries and market moves are applied between requests; 0 turns it off. */
@@ -19,7 +39,32 @@ export interface TradingOptions {
 /** The order path's collaborators, shared by REST and GraphQL (and FIX later). */
 export default fp(
   async (app: FastifyInstance, options: TradingOptions) => {
-    const services: OrderServices = { paper: options.paper ?? createPaperVenue(), preTrade: checkPreTrade };
+    const masterKey = options.vaultMasterKey ?? DEVELOPMENT_VAULT_KEY;
+    const venues = new LRUCache<string, VenueAdapter>({ max: 1000, ttl: 10 * 60_000 });
+    const services: OrderServices = {
+      paper: options.paper ?? createPaperVenue(),
+      preTrade: checkPreTrade,
+      // A ccxt adapter per account and venue, with the account's keys opened only in memory; markets stay cached with it.
+      venueFor: async (tenantId, accountId, venue) => {
+        const key = `${tenantId}|${accountId}|${venue}`;
+        let adapter = venues.get(key);
+        if (!adapter) {
+          const credentials = await app.db
+            .withTenant(tenantId, (tx) => loadVenueKeys(tx, masterKey, accountId, venue))
+            .catch((error) => {
+              throw error instanceof VenueKeysNotFoundError ? new VenueNotConfiguredError(venue) : error;
+            });
+          adapter = createCcxtVenue({ exchange: venue, credentials });
+          venues.set(key, adapter);
+        }
+        return adapter;
+      },
+    };
+    app.decorate('vaultMasterKey', masterKey);
+    app.decorate(
+      'forgetVenue',
+      (tenantId: string, accountId: string, venue: string) => void venues.delete(`${tenantId}|${accountId}|${venue}`),
+    );
     app.decorate('orderServices', services);
     const interval = options.tickIntervalMs ?? 1000;
     if (interval > 0) {
