@@ -386,3 +386,61 @@ describe('positions, executions and P&L', () => {
     assert.ok(Number.parseFloat(pnl.total.fees) > 0, 'fees are booked');
   });
 });
+
+describe('smart order routing', () => {
+  test('a smart order is split by the router into children that name their parent', async () => {
+    const asks = (await book()).asks;
+    const [, firstQuantity] = asks[0] as [string, string];
+    const [secondPrice] = asks[1] as [string, string];
+    // More than the best level holds: the plan walks two levels of the paper book.
+    const quantity = (Number.parseFloat(firstQuantity) + 0.01).toFixed(5).replace(/\.?0+$/, ''); // test arithmetic only, plain like the API
+    const response = await http()
+      .post('/v1/orders')
+      .set(trader)
+      .send({
+        accountId: accountA,
+        instrument: 'BTC-USD',
+        venue: 'smart',
+        side: 'buy',
+        type: 'limit',
+        timeInForce: 'IOC',
+        quantity,
+        price: secondPrice,
+      })
+      .expect(201);
+    const parent = response.body;
+    assert.equal(parent.venue, 'smart');
+    assert.equal(parent.status, 'filled');
+    assert.equal(parent.cumQuantity, quantity);
+    assert.equal(parent.route.filledQuantity, quantity);
+    assert.equal(parent.route.savingBps, '0', 'one venue: nothing saved against itself');
+    assert.deepEqual(
+      parent.route.childOrders.map((c: { venue: string; status: string }) => [c.venue, c.status]),
+      [['paper', 'filled']],
+    );
+    const children = (await http().get(`/v1/orders?parentId=${parent.id}`).set(trader).expect(200)).body.items;
+    assert.deepEqual(
+      children.map((c: { id: string; parentId: string }) => [c.id, c.parentId]),
+      parent.route.childOrders.map((c: { orderId: string }) => [c.orderId, parent.id]),
+    );
+    assert.equal(children[0].price, secondPrice, 'the child is limited at the worst price the plan takes');
+  });
+
+  test('nothing within the limit is a 422', async () => {
+    const response = await http()
+      .post('/v1/orders')
+      .set(trader)
+      .send({
+        accountId: accountA,
+        instrument: 'BTC-USD',
+        venue: 'smart',
+        side: 'buy',
+        type: 'limit',
+        timeInForce: 'IOC',
+        quantity: '0.01',
+        price: '100',
+      })
+      .expect(422);
+    assert.equal(response.body.code, 'TRD_ERR_NO_ROUTE');
+  });
+});

@@ -25,9 +25,13 @@ export const PlaceOrderBody = Type.Object(
   {
     accountId: Uuid,
     instrument: Type.String({ pattern: '^[A-Z0-9]{2,10}-[A-Z0-9]{2,10}$', examples: ['BTC-USD'] }),
-    venue: Type.Union([Type.Literal('paper'), Type.Literal('binance'), Type.Literal('coinbase'), Type.Literal('kraken')], {
-      description: 'paper, or a live venue for which the account has keys (PUT /v1/accounts/{id}/venue-keys/{venue})',
-    }),
+    venue: Type.Union(
+      [Type.Literal('paper'), Type.Literal('binance'), Type.Literal('coinbase'), Type.Literal('kraken'), Type.Literal('smart')],
+      {
+        description:
+          'paper; a live venue for which the account has keys (PUT /v1/accounts/{id}/venue-keys/{venue}); or smart, split by the router across them',
+      },
+    ),
     side: Side,
     type: OrderType,
     timeInForce: TimeInForce,
@@ -60,6 +64,7 @@ export const ExecutionSchema = Type.Object(
 export const OrderSchema = Type.Object(
   {
     id: Uuid,
+    parentId: Nullable(Uuid),
     clientOrderId: Type.String(),
     accountId: Uuid,
     instrument: Type.String(),
@@ -80,6 +85,42 @@ export const OrderSchema = Type.Object(
     fills: Type.Array(ExecutionSchema),
     createdAt: Timestamp,
     updatedAt: Timestamp,
+    route: Type.Optional(
+      Type.Object(
+        {
+          children: Type.Array(
+            Type.Object(
+              {
+                venue: Type.String(),
+                quantity: Decimal,
+                limitPrice: Decimal,
+                expectedAveragePrice: Decimal,
+                expectedFee: Decimal,
+                expectedCost: Decimal,
+              },
+              { additionalProperties: false },
+            ),
+          ),
+          childOrders: Type.Array(
+            Type.Object(
+              { orderId: Uuid, venue: Type.String(), status: Type.String(), cumQuantity: Decimal },
+              { additionalProperties: false },
+            ),
+          ),
+          filledQuantity: Decimal,
+          unfilledQuantity: Decimal,
+          expectedAveragePrice: Nullable(Decimal),
+          bestSingleVenue: Nullable(
+            Type.Object(
+              { venue: Type.String(), expectedAveragePrice: Decimal, fillableQuantity: Decimal },
+              { additionalProperties: false },
+            ),
+          ),
+          savingBps: Type.String({ description: 'Expected saving against the best single venue, in basis points' }),
+        },
+        { additionalProperties: false, description: 'Smart orders only: the plan and what each child did' },
+      ),
+    ),
   },
   { title: 'Order', additionalProperties: false },
 );
@@ -105,6 +146,7 @@ export const OrderListQuery = Type.Object(
     limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
     cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     accountId: Type.Optional(Uuid),
+    parentId: Type.Optional(Uuid),
     instrument: Type.Optional(Type.String({ pattern: '^[A-Z0-9]{2,10}-[A-Z0-9]{2,10}$' })),
     status: Type.Optional(OrderStatus),
     open: Type.Optional(Type.Boolean({ description: 'Only orders still working' })),

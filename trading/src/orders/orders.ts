@@ -30,6 +30,8 @@ export interface PlaceOrderInput {
   postOnly?: boolean;
   /** Only ever shrinks the account's position (paper venue; spot venues do not support it). */
   reduceOnly?: boolean;
+  /** Set by the smart order router on the children it places. */
+  parentId?: string;
   expiresAt?: string;
   clientOrderId?: string;
 }
@@ -54,6 +56,8 @@ export interface Execution {
 
 export interface Order {
   id: string;
+  /** The smart-routed parent this order is a child of. */
+  parentId: string | null;
   clientOrderId: string;
   accountId: string;
   instrument: string;
@@ -90,12 +94,13 @@ export interface OrderServices {
 export type RemoteVenueId = 'binance' | 'coinbase' | 'kraken';
 export const VenueNotConfiguredError = createError('TRD_ERR_VENUE_NOT_CONFIGURED', 'No %s keys are configured for this account', 422);
 
-const COLUMNS = `id, client_order_id, account_id, instrument, venue, side, type, time_in_force, post_only, quantity::text as quantity,
+const COLUMNS = `id, parent_id, client_order_id, account_id, instrument, venue, side, type, time_in_force, post_only, quantity::text as quantity,
   price::text as price, stop_price::text as stop_price, expires_at, status, cum_quantity::text as cum_quantity,
   leaves_quantity::text as leaves_quantity, avg_price::text as avg_price, cum_notional::text as cum_notional, reject_reason, created_at, updated_at`;
 
 interface OrderRow {
   id: string;
+  parent_id: string | null;
   client_order_id: string;
   account_id: string;
   instrument: string;
@@ -123,6 +128,7 @@ const plain = (value: string | null) => (value === null ? null : new Decimal(val
 function toOrder(row: OrderRow, fills: Execution[]): Order {
   return {
     id: row.id,
+    parentId: row.parent_id,
     clientOrderId: row.client_order_id,
     accountId: row.account_id,
     instrument: row.instrument,
@@ -193,6 +199,7 @@ export async function getOrder(tx: TenantTx, id: string): Promise<Order> {
 export interface OrderFilter {
   limit: number;
   cursor?: string | null;
+  parentId?: string;
   accountId?: string;
   instrument?: string;
   status?: OrderStatus;
@@ -209,6 +216,7 @@ export async function listOrders(tx: TenantTx, filter: OrderFilter): Promise<Pag
      where tenant_id = ${tx.tenantId}
        ${before ? tx`and id < ${before}` : tx``}
        ${filter.accountId ? tx`and account_id = ${filter.accountId}` : tx``}
+       ${filter.parentId ? tx`and parent_id = ${filter.parentId}` : tx``}
        ${filter.instrument ? tx`and instrument = ${filter.instrument}` : tx``}
        ${filter.status ? tx`and status = ${filter.status}` : tx``}
        ${filter.open ? tx`and status = any(${OPEN}::text[])` : tx``}
@@ -454,9 +462,9 @@ export async function placeOrder(
       sent = true;
       const batch = new WriteBatch();
       const inserted = tx<OrderRow[]>`
-        insert into orders (tenant_id, id, account_id, client_order_id, instrument, venue, side, type, time_in_force, post_only,
+        insert into orders (tenant_id, id, parent_id, account_id, client_order_id, instrument, venue, side, type, time_in_force, post_only,
                             reduce_only, quantity, price, stop_price, expires_at, status, leaves_quantity)
-        values (${tenantId}, ${id}, ${input.accountId}, ${clientOrderId}, ${instrument.id}, ${input.venue}, ${input.side}, ${input.type},
+        values (${tenantId}, ${id}, ${input.parentId ?? null}, ${input.accountId}, ${clientOrderId}, ${instrument.id}, ${input.venue}, ${input.side}, ${input.type},
                 ${input.timeInForce}, ${input.postOnly ?? false}, ${input.reduceOnly ?? false}, ${quantity}, ${price ?? null},
                 ${venueOrder.stopPrice ?? null}, ${input.expiresAt ?? null}, 'pending-new', ${quantity})
         returning ${tx.unsafe(COLUMNS)}`.then((rows) => rows[0] as OrderRow);
@@ -474,6 +482,7 @@ export async function placeOrder(
           : new Map<string, OrderRow>();
       rows.set(id, {
         id,
+        parent_id: input.parentId ?? null,
         client_order_id: clientOrderId,
         account_id: input.accountId,
         instrument: instrument.id,
@@ -706,9 +715,9 @@ async function placeRemoteOrder(
     await checkOrder(tx, { ...input, notional: order.notional }, services);
     try {
       await tx`
-        insert into orders (tenant_id, id, account_id, client_order_id, instrument, venue, side, type, time_in_force, post_only,
+        insert into orders (tenant_id, id, parent_id, account_id, client_order_id, instrument, venue, side, type, time_in_force, post_only,
                             quantity, price, expires_at, status, leaves_quantity)
-        values (${tenantId}, ${id}, ${input.accountId}, ${clientOrderId}, ${order.instrument.id}, ${input.venue}, ${input.side}, ${input.type},
+        values (${tenantId}, ${id}, ${input.parentId ?? null}, ${input.accountId}, ${clientOrderId}, ${order.instrument.id}, ${input.venue}, ${input.side}, ${input.type},
                 ${input.timeInForce}, ${input.postOnly ?? false}, ${input.quantity}, ${input.price ?? null}, ${input.expiresAt ?? null},
                 'pending-new', ${input.quantity})`;
     } catch (error) {

@@ -1,4 +1,13 @@
-import { amendOrder, cancelOrder, cancelOrders, getOrder, listOrders, type PlaceOrderInput, placeOrder } from '@atrium/trading';
+import {
+  amendOrder,
+  cancelOrder,
+  cancelOrders,
+  getOrder,
+  listOrders,
+  type PlaceOrderInput,
+  placeOrder,
+  placeSmartOrder,
+} from '@atrium/trading';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { auditContextOf, tenantOf } from '../../plugins/app/auth.ts';
@@ -21,13 +30,21 @@ const orders: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const order = await placeOrder(
-        app.db,
-        tenantOf(request),
-        request.body as PlaceOrderInput,
-        auditContextOf(request),
-        app.orderServices,
-      );
+      const body = request.body as Omit<PlaceOrderInput, 'venue'> & { venue: PlaceOrderInput['venue'] | 'smart' };
+      if (body.venue === 'smart') {
+        const { parent, route } = await placeSmartOrder(
+          app.db,
+          tenantOf(request),
+          { ...body, venue: 'smart' },
+          auditContextOf(request),
+          app.orderServices,
+        );
+        return reply
+          .code(201)
+          .header('location', `/v1/orders/${parent.id}`)
+          .send({ ...parent, route });
+      }
+      const order = await placeOrder(app.db, tenantOf(request), body as PlaceOrderInput, auditContextOf(request), app.orderServices);
       return reply.code(201).header('location', `/v1/orders/${order.id}`).send(order);
     },
   );
