@@ -1,3 +1,4 @@
+import { crc32, deflateSync } from 'node:zlib';
 import type { AuditContext } from '@atrium/compliance';
 import type { Database } from '@atrium/db';
 import { createTestDatabase, freePort, type TestDatabase } from '@atrium/db/testing';
@@ -158,4 +159,28 @@ export async function graphql(app: FastifyInstance, headers: Record<string, stri
 export interface GraphQLErrorBody {
   message: string;
   extensions: { code: string; status: number; requestId: string };
+}
+
+function pngChunk(type: string, data: Buffer): Buffer {
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length);
+  const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body));
+  return Buffer.concat([length, body, crc]);
+}
+
+/** A real 2×2 RGBA PNG, for logo uploads. */
+export function tinyPng(): Buffer {
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(2, 0);
+  header.writeUInt32BE(2, 4);
+  header.set([8, 6, 0, 0, 0], 8);
+  const rows = Buffer.from([0, 255, 0, 0, 255, 0, 0, 255, 255, 0, 0, 255, 0, 0, 255, 0, 0, 255]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk('IHDR', header),
+    pngChunk('IDAT', deflateSync(rows)),
+    pngChunk('IEND', Buffer.alloc(0)),
+  ]);
 }

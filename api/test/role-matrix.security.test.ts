@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { crc32, deflateSync } from 'node:zlib';
 import type { AuditContext } from '@atrium/compliance';
 import { createApiClient, launchTenant, ROLES, type Role, setTenantStatus, updateManagedTenant } from '@atrium/tenants';
 import { createAccount, placeOrder, storeVenueKeys } from '@atrium/trading';
@@ -8,7 +7,7 @@ import { buildSchema, Kind, type OperationDefinitionNode, parse } from 'graphql'
 import WebSocket from 'ws';
 import { schema } from '../src/graphql/schema.ts';
 import { type Access, GRAPHQL_ACCESS, REST_ACCESS } from '../src/permissions.ts';
-import { buildWorld, fetchToken, graphql } from './helpers.ts';
+import { buildWorld, fetchToken, graphql, tinyPng } from './helpers.ts';
 
 /*
  * Every REST operation and GraphQL field × every role, generated from the app's own
@@ -134,29 +133,6 @@ async function freshTenant(status: 'active' | 'suspended' = 'active') {
     if (status === 'suspended') await setTenantStatus(tx, launched.tenant.id, 'suspended', SYSTEM);
     return launched;
   });
-}
-
-function chunk(type: string, data: Buffer): Buffer {
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body));
-  return Buffer.concat([length, body, crc]);
-}
-
-/** A real 1×1 RGBA PNG. */
-function tinyPng(): Buffer {
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(1, 0);
-  header.writeUInt32BE(1, 4);
-  header.set([8, 6, 0, 0, 0], 8);
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(Buffer.from([0, 31, 78, 121, 255]))),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
 }
 
 // Tenant A gets a logo so that the public logo route has something to serve.

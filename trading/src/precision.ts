@@ -58,11 +58,10 @@ export const PriceOutOfRangeError = createError<'TRD_ERR_PRICE_OUT_OF_RANGE', 42
   'Price %s is outside the venue range %s to %s',
   422,
 );
-export const InvalidDecimalError = createError<'TRD_ERR_INVALID_DECIMAL', 400, [string, string]>(
-  'TRD_ERR_INVALID_DECIMAL',
-  '%s must be a decimal string in plain notation, got %s',
-  400,
-);
+
+import { InvalidDecimalError } from './errors.ts';
+
+export { InvalidDecimalError };
 export const PrecisionDisagreementError = createError<'TRD_ERR_PRECISION_DISAGREEMENT', 500, [string, string, string]>(
   'TRD_ERR_PRECISION_DISAGREEMENT',
   'ccxt rounds %s to %s but exact decimal rounding gives %s',

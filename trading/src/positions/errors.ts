@@ -2,11 +2,7 @@ import createError from '@fastify/error';
 
 // The positions engine's errors. They extend the trading package's registry (TRD_ERR_…) and belong in
 // trading/src/errors.ts; they live here until that file re-exports them.
-export const InvalidDecimalError = createError<'TRD_ERR_INVALID_DECIMAL', 400, [string, string]>(
-  'TRD_ERR_INVALID_DECIMAL',
-  '%s must be a decimal string in plain notation, got %s',
-  400,
-);
+export { InvalidDecimalError } from '../errors.ts';
 export const InvalidFillError = createError<'TRD_ERR_INVALID_FILL', 422, [string]>('TRD_ERR_INVALID_FILL', 'Invalid fill: %s', 422);
 export const FeeCurrencyMismatchError = createError<'TRD_ERR_FEE_CURRENCY_MISMATCH', 422, [string, string]>(
   'TRD_ERR_FEE_CURRENCY_MISMATCH',

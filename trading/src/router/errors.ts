@@ -2,11 +2,7 @@ import createError from '@fastify/error';
 
 // The router's errors. They extend the trading package's registry (TRD_ERR_…) and belong in
 // trading/src/errors.ts; they live here until that file re-exports them.
-export const InvalidDecimalError = createError<'TRD_ERR_INVALID_DECIMAL', 400, [string, string]>(
-  'TRD_ERR_INVALID_DECIMAL',
-  '%s must be a decimal string in plain notation, got %s',
-  400,
-);
+export { InvalidDecimalError } from '../errors.ts';
 export const InvalidRouteRequestError = createError<'TRD_ERR_INVALID_ROUTE_REQUEST', 400, [string]>(
   'TRD_ERR_INVALID_ROUTE_REQUEST',
   'Invalid route request: %s',

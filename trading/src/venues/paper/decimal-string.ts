@@ -17,7 +17,7 @@ export function isPlainDecimal(value: string): boolean {
 /** Parses a plain decimal string exactly; trailing fractional zeros are dropped ('0.010' has scale 2). */
 export function parseScaled(value: string): ScaledInteger {
   const match = typeof value === 'string' ? PLAIN_DECIMAL.exec(value) : null;
-  if (!match) throw new InvalidDecimalError(String(value));
+  if (!match) throw new InvalidDecimalError('value', String(value));
   const fraction = (match[3] ?? '').replace(/0+$/, '');
   const units = BigInt(`${match[2]}${fraction}`);
   return { units: match[1] === '-' ? -units : units, scale: fraction.length };
@@ -55,6 +55,6 @@ export const ExactDecimal = Decimal.clone({ precision: 1_000, toExpNeg: -1_000, 
 
 /** A decimal.js value from a plain decimal string; anything decimal.js would also accept ('1e3', 'NaN') is refused. */
 export function toExactDecimal(value: string): Decimal {
-  if (!isPlainDecimal(value)) throw new InvalidDecimalError(String(value));
+  if (!isPlainDecimal(value)) throw new InvalidDecimalError('value', String(value));
   return new ExactDecimal(value);
 }

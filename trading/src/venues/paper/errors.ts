@@ -2,11 +2,7 @@ import createError from '@fastify/error';
 
 // The paper venue's errors. They extend the trading package's registry (TRD_ERR_…) and belong in
 // trading/src/errors.ts; they live here until that file re-exports them.
-export const InvalidDecimalError = createError<'TRD_ERR_INVALID_DECIMAL', 400, [string]>(
-  'TRD_ERR_INVALID_DECIMAL',
-  '%s is not a plain decimal string',
-  400,
-);
+export { InvalidDecimalError } from '../../errors.ts';
 export const PriceOffTickError = createError<'TRD_ERR_PRICE_OFF_TICK', 422, [string, string]>(
   'TRD_ERR_PRICE_OFF_TICK',
   'Price %s is not a multiple of the tick size %s',
