@@ -444,3 +444,41 @@ describe('smart order routing', () => {
     assert.equal(response.body.code, 'TRD_ERR_NO_ROUTE');
   });
 });
+
+describe('GraphQL orders', () => {
+  test('placeOrder through GraphQL takes the same path as REST: same checks, same result', async () => {
+    const query = 'mutation ($input: PlaceOrderInput!) { placeOrder(input: $input) { id status venue leavesQuantity parentId } }';
+    const input = {
+      accountId: accountA,
+      instrument: 'BTC-USD',
+      venue: 'paper',
+      side: 'buy',
+      type: 'limit',
+      timeInForce: 'GTC',
+      quantity: '0.01',
+      price: '53000',
+    };
+    const placed = await w.app.inject({ method: 'POST', url: '/graphql', headers: trader, payload: { query, variables: { input } } });
+    const order = placed.json().data.placeOrder;
+    assert.deepEqual({ ...order, id: undefined }, { id: undefined, status: 'new', venue: 'paper', leavesQuantity: '0.01', parentId: null });
+    const rest = (await http().get(`/v1/orders/${order.id}`).set(trader).expect(200)).body;
+    assert.equal(rest.status, 'new');
+    const refused = await w.app.inject({
+      method: 'POST',
+      url: '/graphql',
+      headers: trader,
+      payload: { query, variables: { input: { ...input, quantity: '0.000001' } } },
+    });
+    assert.equal(refused.json().errors[0].extensions.code, 'TRD_ERR_ROUNDS_TO_ZERO');
+    const badEnum = await w.app.inject({
+      method: 'POST',
+      url: '/graphql',
+      headers: trader,
+      payload: { query, variables: { input: { ...input, side: 'hold' } } },
+    });
+    assert.equal(badEnum.json().errors[0].extensions.code, 'API_ERR_VALIDATION');
+    const viewer = await w.as(w.tenants.a, 'viewer');
+    const forbidden = await w.app.inject({ method: 'POST', url: '/graphql', headers: viewer, payload: { query, variables: { input } } });
+    assert.equal(forbidden.json().errors[0].extensions.code, 'IDN_ERR_FORBIDDEN');
+  });
+});

@@ -13,6 +13,7 @@ import {
   type OrderServices,
   type PlaceOrderInput,
   placeOrder,
+  placeSmartOrder,
   updateAccount,
 } from '@atrium/trading';
 import type { FastifyRequest } from 'fastify';
@@ -73,7 +74,7 @@ function parseJsonLiteral(ast: ValueNode): unknown {
 
 const DECIMAL = /^(0|[1-9][0-9]*)(\.[0-9]+)?$/;
 const ORDER_ENUMS: Record<string, readonly string[]> = {
-  venue: ['paper'],
+  venue: ['paper', 'binance', 'coinbase', 'kraken', 'smart'],
   side: ['buy', 'sell'],
   type: ['market', 'limit', 'stop-limit'],
   timeInForce: ['GTC', 'IOC', 'FOK', 'GTD'],
@@ -85,7 +86,7 @@ function checkOrderInput(input: Record<string, unknown>): PlaceOrderInput {
   for (const [field, allowed] of Object.entries(ORDER_ENUMS)) {
     if (!allowed.includes(String(input[field]))) errors.push({ path: `/input/${field}`, message: `must be one of ${allowed.join(', ')}` });
   }
-  for (const field of ['quantity', 'price']) {
+  for (const field of ['quantity', 'price', 'stopPrice']) {
     const value = input[field];
     if (value !== undefined && value !== null && (typeof value !== 'string' || !DECIMAL.test(value))) {
       errors.push({ path: `/input/${field}`, message: 'must be a plain decimal string' });
@@ -131,7 +132,14 @@ export const resolvers = {
       ctx.db.withTenant(ctx.tenantId, (tx) => getOrder(tx, requireId(args.id, '/id'))),
     orders: async (
       _: unknown,
-      args: { first?: number; after?: string | null; accountId?: string | null; instrument?: string | null; open?: boolean | null },
+      args: {
+        first?: number;
+        after?: string | null;
+        accountId?: string | null;
+        parentId?: string | null;
+        instrument?: string | null;
+        open?: boolean | null;
+      },
       ctx: GraphQLContext,
     ) =>
       connection(
@@ -140,6 +148,7 @@ export const resolvers = {
             limit: limitOf(args.first),
             cursor: args.after ?? null,
             ...(args.accountId ? { accountId: requireId(args.accountId, '/accountId') } : {}),
+            ...(args.parentId ? { parentId: requireId(args.parentId, '/parentId') } : {}),
             ...(args.instrument ? { instrument: args.instrument } : {}),
             ...(args.open ? { open: true } : {}),
           }),
@@ -168,8 +177,14 @@ export const resolvers = {
       return ctx.db.withTenant(ctx.tenantId, (tx) => closeAccount(tx, id, ctx.audit));
     },
     // The same placeOrder as REST, after the same checks the REST schema makes.
-    placeOrder: (_: unknown, args: { input: Record<string, unknown> }, ctx: GraphQLContext) =>
-      placeOrder(ctx.db, ctx.tenantId, checkOrderInput(args.input), ctx.audit, ctx.orderServices),
+    placeOrder: async (_: unknown, args: { input: Record<string, unknown> }, ctx: GraphQLContext) => {
+      const input = checkOrderInput(args.input);
+      if ((input.venue as string) === 'smart') {
+        const { parent } = await placeSmartOrder(ctx.db, ctx.tenantId, { ...input, venue: 'smart' }, ctx.audit, ctx.orderServices);
+        return parent;
+      }
+      return placeOrder(ctx.db, ctx.tenantId, input, ctx.audit, ctx.orderServices);
+    },
     cancelOrder: (_: unknown, args: { id: string }, ctx: GraphQLContext) =>
       cancelOrder(ctx.db, ctx.tenantId, requireId(args.id, '/id'), ctx.audit, ctx.orderServices),
   },

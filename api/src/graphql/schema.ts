@@ -13,7 +13,7 @@ export const schema = /* GraphQL */ `
     auditEvents(first: Int = 50, after: String): AuditEventConnection!
     auditChainVerification: AuditChainReport!
     order(id: ID!): Order
-    orders(first: Int = 50, after: String, accountId: ID, instrument: String, open: Boolean): OrderConnection!
+    orders(first: Int = 50, after: String, accountId: ID, parentId: ID, instrument: String, open: Boolean): OrderConnection!
   }
 
   "Live streams of the caller's tenant; connect with { authorization: 'Bearer …' } in connection_init."
@@ -41,6 +41,8 @@ export const schema = /* GraphQL */ `
     quantity: String!
     price: String
     postOnly: Boolean
+    reduceOnly: Boolean
+    stopPrice: String
     expiresAt: String
     clientOrderId: String
   }
@@ -58,6 +60,8 @@ export const schema = /* GraphQL */ `
 
   type Order {
     id: ID!
+    "The smart-routed parent of this child order."
+    parentId: ID
     clientOrderId: String!
     accountId: ID!
     instrument: String!
