@@ -332,6 +332,25 @@ describe('positions, executions and P&L', () => {
     const realized = (Number.parseFloat(bestBid) - Number.parseFloat(bestAsk)) * 0.004; // test arithmetic; the API's is exact
     assert.ok(Math.abs(Number.parseFloat(position.realizedPnl) - realized) < 1e-9, `${position.realizedPnl} vs ${realized}`);
 
+    const balances = (await http().get(`/v1/balances?accountId=${fresh.id}`).set(trader).expect(200)).body.items;
+    const btc = balances.find((b: { currency: string }) => b.currency === 'BTC');
+    assert.deepEqual([btc.total, btc.reserved, btc.available], ['0.006', '0', '0.006']);
+    assert.ok(
+      balances.some((b: { currency: string; total: string }) => b.currency === 'USD' && b.total.startsWith('-')),
+      'paid for in USD',
+    );
+    const graph = await w.app.inject({
+      method: 'POST',
+      url: '/graphql',
+      headers: trader,
+      payload: {
+        query: 'query ($a: ID) { positions(accountId: $a) { quantity averageCost } balances(accountId: $a) { currency total } }',
+        variables: { a: fresh.id },
+      },
+    });
+    assert.deepEqual(graph.json().data.positions, [{ quantity: position.quantity, averageCost: position.averageCost }]);
+    assert.equal(graph.json().data.balances.length, balances.length);
+
     // Reduce-only: may shrink the long, never grow it or flip it.
     const [bidNow] = (await book()).bids[0] as [string, string];
     const grows = await http()

@@ -190,6 +190,7 @@ const REST_SAMPLES: Readonly<Partial<Record<string, SampleBuilder>>> = {
   listExecutions: async () => ({ method: 'GET', url: '/v1/executions' }),
   listPositions: async () => ({ method: 'GET', url: '/v1/positions' }),
   getPnl: async () => ({ method: 'GET', url: '/v1/pnl' }),
+  listBalances: async () => ({ method: 'GET', url: '/v1/balances' }),
   listInstruments: async () => ({ method: 'GET', url: '/v1/instruments' }),
   storeVenueKeys: async (home) => ({
     method: 'PUT',
@@ -266,6 +267,10 @@ const GRAPHQL_SAMPLES: Readonly<Partial<Record<string, GraphQLSampleBuilder>>> =
     variables: { id: await freshOrder(home) },
   }),
   'Query.orders': async () => ({ query: '{ orders(first: 5) { edges { node { id } } } }' }),
+  'Query.executions': async () => ({ query: '{ executions(first: 5) { edges { node { id } } } }' }),
+  'Query.positions': async () => ({ query: '{ positions { instrument quantity } }' }),
+  'Query.balances': async () => ({ query: '{ balances { currency total } }' }),
+  'Query.pnl': async () => ({ query: '{ pnl { reportingCurrency total { netPnl } } }' }),
   'Mutation.placeOrder': async (home) => ({
     query: 'mutation ($input: PlaceOrderInput!) { placeOrder(input: $input) { id status } }',
     variables: {

@@ -40,7 +40,16 @@ export {
 } from './orders/orders.ts';
 export { NothingToRouteError, placeSmartOrder, type SmartOrderResult } from './orders/smart.ts';
 export * as orderStateMachine from './orders/state-machine.ts';
-export { type AccountPosition, type ExecutionRecord, getPnl, getPositions, listExecutions, paperMid } from './portfolio.ts';
+export {
+  type AccountPosition,
+  type Balance,
+  type ExecutionRecord,
+  getBalances,
+  getPnl,
+  getPositions,
+  listExecutions,
+  paperMid,
+} from './portfolio.ts';
 export * as positions from './positions/index.ts';
 export {
   AboveMaxQuantityError,

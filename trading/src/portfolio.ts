@@ -105,3 +105,74 @@ export async function getPnl(tx: TenantTx, paper: PaperVenue, options: { account
   rates['USDT/USD'] ??= '1';
   return summarisePnl(lines, mids, rates, reportingCurrency);
 }
+
+export interface Balance {
+  accountId: string;
+  currency: string;
+  /** Net of every fill and fee since the account opened; paper accounts start at zero and may go negative. */
+  total: string;
+  /** Held by working buy orders (quote) and sell orders (base). */
+  reserved: string;
+  available: string;
+}
+
+/**
+ * Balances per account and currency, from the fills (bought base in, quote out
+ * plus fees; sold the reverse) and what open orders reserve. Deposits and
+ * withdrawals come with custody; until then every account starts at zero.
+ */
+export async function getBalances(tx: TenantTx, filter: { accountId?: string } = {}): Promise<Balance[]> {
+  const [flows, reserved] = await Promise.all([
+    tx<
+      {
+        account_id: string;
+        instrument: string;
+        side: 'buy' | 'sell';
+        quantity: string;
+        notional: string;
+        fee: string;
+        fee_currency: string;
+      }[]
+    >`
+      select account_id, instrument, side, sum(quantity)::text as quantity, sum(quantity * price)::text as notional,
+             sum(fee)::text as fee, fee_currency
+        from executions
+       where tenant_id = ${tx.tenantId} ${filter.accountId ? tx`and account_id = ${filter.accountId}` : tx``}
+       group by account_id, instrument, side, fee_currency`.execute(),
+    tx<{ account_id: string; instrument: string; side: 'buy' | 'sell'; leaves: string; notional: string }[]>`
+      select account_id, instrument, side, sum(leaves_quantity)::text as leaves, sum(leaves_quantity * coalesce(price, 0))::text as notional
+        from orders
+       where tenant_id = ${tx.tenantId} and venue <> 'smart'
+         and status in ('pending-new', 'new', 'partially-filled', 'pending-cancel', 'pending-replace', 'unknown')
+         ${filter.accountId ? tx`and account_id = ${filter.accountId}` : tx``}
+       group by account_id, instrument, side`.execute(),
+  ]);
+  const totals = new Map<string, { total: Decimal; reserved: Decimal }>();
+  const at = (accountId: string, currency: string) => {
+    const key = `${accountId}|${currency}`;
+    let entry = totals.get(key);
+    if (!entry) {
+      entry = { total: new Decimal(0), reserved: new Decimal(0) };
+      totals.set(key, entry);
+    }
+    return entry;
+  };
+  for (const flow of flows) {
+    const { base, quote } = getInstrument(flow.instrument);
+    const sign = flow.side === 'buy' ? 1 : -1;
+    at(flow.account_id, base).total = at(flow.account_id, base).total.plus(new Decimal(flow.quantity).times(sign));
+    at(flow.account_id, quote).total = at(flow.account_id, quote).total.minus(new Decimal(flow.notional).times(sign));
+    at(flow.account_id, flow.fee_currency).total = at(flow.account_id, flow.fee_currency).total.minus(flow.fee);
+  }
+  for (const hold of reserved) {
+    const { base, quote } = getInstrument(hold.instrument);
+    const entry = hold.side === 'buy' ? at(hold.account_id, quote) : at(hold.account_id, base);
+    entry.reserved = entry.reserved.plus(hold.side === 'buy' ? hold.notional : hold.leaves);
+  }
+  return [...totals]
+    .map(([key, { total, reserved: held }]) => {
+      const [accountId, currency] = key.split('|') as [string, string];
+      return { accountId, currency, total: total.toFixed(), reserved: held.toFixed(), available: total.minus(held).toFixed() };
+    })
+    .sort((a, b) => (a.accountId + a.currency).localeCompare(b.accountId + b.currency));
+}

@@ -7,8 +7,12 @@ import {
   closeAccount,
   createAccount,
   getAccount,
+  getBalances,
   getOrder,
+  getPnl,
+  getPositions,
   listAccounts,
+  listExecutions,
   listOrders,
   type OrderServices,
   type PlaceOrderInput,
@@ -128,6 +132,39 @@ export const resolvers = {
         await ctx.db.withTenant(ctx.tenantId, (tx) => listAuditEvents(tx, { limit: limitOf(args.first), cursor: args.after ?? null })),
       ),
     auditChainVerification: (_: unknown, __: unknown, ctx: GraphQLContext) => verifyAuditChain(ctx.db, ctx.tenantId),
+    executions: async (
+      _: unknown,
+      args: { first?: number; after?: string | null; accountId?: string | null; orderId?: string | null; instrument?: string | null },
+      ctx: GraphQLContext,
+    ) =>
+      connection(
+        await ctx.db.withTenant(ctx.tenantId, (tx) =>
+          listExecutions(tx, {
+            limit: limitOf(args.first),
+            cursor: args.after ?? null,
+            ...(args.accountId ? { accountId: requireId(args.accountId, '/accountId') } : {}),
+            ...(args.orderId ? { orderId: requireId(args.orderId, '/orderId') } : {}),
+            ...(args.instrument ? { instrument: args.instrument } : {}),
+          }),
+        ),
+      ),
+    positions: async (_: unknown, args: { accountId?: string | null }, ctx: GraphQLContext) =>
+      (
+        await ctx.db.withTenant(ctx.tenantId, (tx) =>
+          getPositions(tx, args.accountId ? { accountId: requireId(args.accountId, '/accountId') } : {}),
+        )
+      ).map(({ position, ...where }) => ({ ...where, ...position })),
+    balances: (_: unknown, args: { accountId?: string | null }, ctx: GraphQLContext) =>
+      ctx.db.withTenant(ctx.tenantId, (tx) =>
+        getBalances(tx, args.accountId ? { accountId: requireId(args.accountId, '/accountId') } : {}),
+      ),
+    pnl: (_: unknown, args: { accountId?: string | null }, ctx: GraphQLContext) =>
+      ctx.db.withTenant(ctx.tenantId, (tx) =>
+        getPnl(tx, ctx.orderServices.paper, {
+          now: Date.now(),
+          ...(args.accountId ? { accountId: requireId(args.accountId, '/accountId') } : {}),
+        }),
+      ),
     order: (_: unknown, args: { id: string }, ctx: GraphQLContext) =>
       ctx.db.withTenant(ctx.tenantId, (tx) => getOrder(tx, requireId(args.id, '/id'))),
     orders: async (

@@ -14,7 +14,56 @@ export const schema = /* GraphQL */ `
     auditChainVerification: AuditChainReport!
     order(id: ID!): Order
     orders(first: Int = 50, after: String, accountId: ID, parentId: ID, instrument: String, open: Boolean): OrderConnection!
+    executions(first: Int = 50, after: String, accountId: ID, orderId: ID, instrument: String): ExecutionConnection!
+    positions(accountId: ID): [Position!]!
+    balances(accountId: ID): [Balance!]!
+    pnl(accountId: ID): PnlSummary!
   }
+
+  type ExecutionRecord {
+    id: ID!
+    orderId: ID!
+    accountId: ID!
+    instrument: String!
+    venue: String!
+    side: String!
+    quantity: String!
+    price: String!
+    fee: String!
+    feeCurrency: String!
+    liquidity: String!
+    executedAt: String!
+  }
+  type ExecutionEdge { cursor: String!, node: ExecutionRecord! }
+  type ExecutionConnection { edges: [ExecutionEdge!]!, pageInfo: PageInfo! }
+
+  type Position {
+    accountId: ID!
+    instrument: String!
+    base: String!
+    quote: String!
+    quantity: String!
+    averageCost: String
+    costBasis: String!
+    realizedPnl: String!
+    fees: String!
+  }
+
+  type Balance { accountId: ID!, currency: String!, total: String!, reserved: String!, available: String! }
+
+  type PnlAmounts { realizedPnl: String!, unrealizedPnl: String!, fees: String!, netPnl: String!, marketValue: String! }
+  type InstrumentPnl {
+    instrument: String!
+    base: String!
+    quote: String!
+    quantity: String!
+    realizedPnl: String!
+    unrealizedPnl: String!
+    fees: String!
+    netPnl: String!
+    marketValue: String!
+  }
+  type PnlSummary { reportingCurrency: String!, instruments: [InstrumentPnl!]!, total: PnlAmounts! }
 
   "Live streams of the caller's tenant; connect with { authorization: 'Bearer …' } in connection_init."
   type Subscription {

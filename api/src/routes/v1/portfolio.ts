@@ -1,4 +1,4 @@
-import { getPnl, getPositions, listExecutions, listInstruments } from '@atrium/trading';
+import { getBalances, getPnl, getPositions, listExecutions, listInstruments } from '@atrium/trading';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { tenantOf } from '../../plugins/app/auth.ts';
@@ -133,6 +133,35 @@ const portfolio: FastifyPluginAsyncTypebox = async (app) => {
       const positions = await app.db.withTenant(tenantOf(request), (tx) => getPositions(tx, request.query as { accountId?: string }));
       return { items: positions.map(({ position, ...where }) => ({ ...where, ...position })) };
     },
+  );
+
+  app.get(
+    '/balances',
+    {
+      schema: {
+        tags: ['orders'],
+        summary: 'Balances per account and currency: total from fills and fees, reserved by working orders, available',
+        operationId: 'listBalances',
+        querystring: AccountQuery,
+        response: {
+          200: Type.Object(
+            {
+              items: Type.Array(
+                Type.Object(
+                  { accountId: Uuid, currency: Type.String(), total: Decimal, reserved: Decimal, available: Decimal },
+                  { title: 'Balance', additionalProperties: false },
+                ),
+              ),
+            },
+            { additionalProperties: false },
+          ),
+          ...problemResponses,
+        },
+      },
+    },
+    async (request) => ({
+      items: await app.db.withTenant(tenantOf(request), (tx) => getBalances(tx, request.query as { accountId?: string })),
+    }),
   );
 
   app.get(
