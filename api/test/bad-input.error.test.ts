@@ -207,3 +207,35 @@ describe('server errors', () => {
     }
   });
 });
+
+describe('API client input', () => {
+  test('an allowlist entry that is not an address or a clean network is a 422, not a 500', async () => {
+    for (const entry of ['10.0.0.1/8', '1.2.3.4/99', 'not-an-ip', '::1/200']) {
+      const response = await w.app.inject({
+        method: 'POST',
+        url: '/v1/api-clients',
+        headers: w.tenants.a.headers,
+        payload: { name: 'bot', roles: ['trader'], ipAllowlist: [entry] },
+      });
+      assert.ok(response.statusCode === 422 || response.statusCode === 400, `${entry}: ${response.statusCode}`);
+      assert.ok(['TEN_ERR_INVALID_IP_ALLOWLIST', 'API_ERR_VALIDATION'].includes(response.json().code), entry);
+    }
+    const ok = await w.app.inject({
+      method: 'POST',
+      url: '/v1/api-clients',
+      headers: w.tenants.a.headers,
+      payload: { name: 'bot', roles: ['trader'], ipAllowlist: ['10.0.0.0/8', '192.0.2.7', '2001:db8::/32'] },
+    });
+    assert.equal(ok.statusCode, 201, ok.body);
+  });
+
+  test('an Idempotency-Key longer than 200 characters is a 400', async () => {
+    const response = await w.app.inject({
+      method: 'POST',
+      url: '/v1/accounts',
+      headers: { ...w.tenants.a.headers, 'idempotency-key': 'k'.repeat(201) },
+      payload: { code: 'LONGKEY', name: 'x' },
+    });
+    assert.equal(response.statusCode, 400);
+  });
+});

@@ -445,6 +445,39 @@ describe('smart order routing', () => {
     assert.equal(children[0].price, secondPrice, 'the child is limited at the worst price the plan takes');
   });
 
+  test('a smart order takes no options that would make it rest or wait', async () => {
+    for (const extra of [{ timeInForce: 'GTC' }, { stopPrice: '60000' }, { reduceOnly: true }]) {
+      const response = await http()
+        .post('/v1/orders')
+        .set(trader)
+        .send({
+          accountId: accountA,
+          instrument: 'BTC-USD',
+          venue: 'smart',
+          side: 'buy',
+          type: 'limit',
+          timeInForce: 'IOC',
+          quantity: '0.01',
+          price: '60000',
+          ...extra,
+        })
+        .expect(422);
+      assert.equal(response.body.code, 'TRD_ERR_INVALID_ORDER', JSON.stringify(extra));
+    }
+  });
+
+  test('the kill switch cancels what it can and carries on past an order whose state is in flight', async () => {
+    const working = await place({ side: 'buy', type: 'limit', timeInForce: 'GTC', quantity: '0.01', price: '52000' });
+    const stuck = await place({ side: 'buy', type: 'limit', timeInForce: 'GTC', quantity: '0.01', price: '52001' });
+    await w.t.admin`update orders set status = 'unknown' where id = ${stuck.id}`;
+    const result = (await http().post('/v1/orders/cancel').set(trader).send({}).expect(200)).body;
+    assert.ok(result.cancelled.some((o: { id: string }) => o.id === working.id));
+    assert.ok(!result.cancelled.some((o: { id: string }) => o.id === stuck.id));
+    assert.deepEqual(result.failed, []);
+    await w.t.admin`update orders set status = 'new' where id = ${stuck.id}`;
+    await http().delete(`/v1/orders/${stuck.id}`).set(trader).expect(200);
+  });
+
   test('nothing within the limit is a 422', async () => {
     const response = await http()
       .post('/v1/orders')

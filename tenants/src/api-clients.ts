@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { isIPv4, isIPv6 } from 'node:net';
 import { type AuditContext, appendAuditEvent } from '@atrium/compliance';
 import { type Database, decodeCursor, newId, type Page, type TenantTx, toPage } from '@atrium/db';
 import createError from '@fastify/error';
@@ -7,6 +8,17 @@ import { hashClientSecret, newClientSecret } from './identity/secrets.ts';
 
 export const ApiClientNotFoundError = createError('TEN_ERR_API_CLIENT_NOT_FOUND', 'API client not found', 404);
 export const ApiClientRevokedError = createError('TEN_ERR_API_CLIENT_REVOKED', 'API client %s is already revoked', 422);
+export const InvalidIpAllowlistError = createError('TEN_ERR_INVALID_IP_ALLOWLIST', 'Not an IP address or CIDR block: %s', 422);
+
+/** Each entry an address or a network; PostgreSQL's cidr then refuses host bits, which the insert maps to this error too. */
+function checkAllowlist(entries: readonly string[]): void {
+  for (const entry of entries) {
+    const [address = '', prefixText] = entry.split('/');
+    const bits = isIPv4(address) ? 32 : isIPv6(address) ? 128 : 0;
+    const prefix = prefixText === undefined ? bits : /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : -1;
+    if (!bits || prefix < 0 || prefix > bits) throw new InvalidIpAllowlistError(entry);
+  }
+}
 
 export interface ApiClient {
   id: string;
@@ -58,13 +70,17 @@ export async function createApiClient(
   input: NewApiClient,
   context: AuditContext,
 ): Promise<{ client: ApiClient; clientSecret: string }> {
+  checkAllowlist(input.ipAllowlist ?? []);
   const clientSecret = newClientSecret();
   const clientId = `atr-${randomBytes(10).toString('hex')}`;
   const [row] = await tx<ApiClientRow[]>`
     insert into api_clients (tenant_id, id, client_id, name, secret_hash, roles, ip_allowlist, expires_at)
     values (${tx.tenantId}, ${newId()}, ${clientId}, ${input.name}, ${await hashClientSecret(clientSecret)},
             ${input.roles}::text[], ${input.ipAllowlist ?? []}::cidr[], ${input.expiresAt ?? null})
-    returning ${tx.unsafe(COLUMNS)}`;
+    returning ${tx.unsafe(COLUMNS)}`.catch((error) => {
+    // 22P02: a network with host bits set, e.g. 10.0.0.1/8.
+    throw (error as { code?: string }).code === '22P02' ? new InvalidIpAllowlistError((input.ipAllowlist ?? []).join(', ')) : error;
+  });
   const client = toApiClient(row as ApiClientRow);
   await appendAuditEvent(tx, { ...context, action: 'api_client.created', objectType: 'api_client', objectId: client.id, after: client });
   return { client, clientSecret };

@@ -107,6 +107,7 @@ export const OrderSchema = Type.Object(
               { additionalProperties: false },
             ),
           ),
+          failedChildren: Type.Array(Type.Object({ venue: Type.String(), code: Type.String() }, { additionalProperties: false })),
           filledQuantity: Decimal,
           unfilledQuantity: Decimal,
           expectedAveragePrice: Nullable(Decimal),
@@ -139,7 +140,15 @@ export const MassCancelBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const MassCancelResult = Type.Object({ cancelled: Type.Array(OrderSchema) }, { additionalProperties: false });
+export const MassCancelResult = Type.Object(
+  {
+    cancelled: Type.Array(OrderSchema),
+    failed: Type.Array(Type.Object({ orderId: Uuid, code: Type.String() }, { additionalProperties: false }), {
+      description: 'Orders that could not be cancelled now (a venue that failed); the rest were not held up by them',
+    }),
+  },
+  { additionalProperties: false },
+);
 
 export const OrderListQuery = Type.Object(
   {

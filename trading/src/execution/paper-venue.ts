@@ -242,7 +242,7 @@ export function createPaperVenue(options: PaperVenueOptions = {}) {
           outcome: { status: 'new', remaining: order.quantity },
           fills: [...before.fills, ...triggered.fills],
           expired: [...before.expired, ...triggered.expired],
-          cancelled: triggered.cancelled,
+          cancelled: [...before.cancelled, ...triggered.cancelled],
         };
       }
       const result = submitToBook(m, order, now);
@@ -255,7 +255,7 @@ export function createPaperVenue(options: PaperVenueOptions = {}) {
         },
         fills: [...before.fills, ...ourFills(m, result.fills), ...triggered.fills],
         expired: [...before.expired, ...ids(result.expired), ...triggered.expired],
-        cancelled: [...ids(result.selfTradeCancelled), ...triggered.cancelled],
+        cancelled: [...before.cancelled, ...ids(result.selfTradeCancelled), ...triggered.cancelled],
       };
     },
 
@@ -308,10 +308,11 @@ export function createPaperVenue(options: PaperVenueOptions = {}) {
       for (const m of markets.values()) {
         const moved = maybeStep(m, now);
         const expired = ids(m.book.expire(now));
-        if (moved.fills.length === 0 && moved.expired.length === 0 && expired.length === 0) continue;
+        if (moved.fills.length === 0 && moved.expired.length === 0 && moved.cancelled.length === 0 && expired.length === 0) continue;
         const report = reports.get(m.tenantId) ?? { fills: [], expired: [], cancelled: [] };
         report.fills.push(...moved.fills);
         report.expired.push(...moved.expired, ...expired);
+        report.cancelled.push(...moved.cancelled);
         reports.set(m.tenantId, report);
       }
       return reports;

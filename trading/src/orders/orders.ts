@@ -94,7 +94,7 @@ export interface OrderServices {
 export type RemoteVenueId = 'binance' | 'coinbase' | 'kraken';
 export const VenueNotConfiguredError = createError('TRD_ERR_VENUE_NOT_CONFIGURED', 'No %s keys are configured for this account', 422);
 
-const COLUMNS = `id, parent_id, client_order_id, account_id, instrument, venue, side, type, time_in_force, post_only, quantity::text as quantity,
+const COLUMNS = `id, parent_id, client_order_id, account_id, instrument, venue, venue_order_id, side, type, time_in_force, post_only, quantity::text as quantity,
   price::text as price, stop_price::text as stop_price, expires_at, status, cum_quantity::text as cum_quantity,
   leaves_quantity::text as leaves_quantity, avg_price::text as avg_price, cum_notional::text as cum_notional, reject_reason, created_at, updated_at`;
 
@@ -105,6 +105,7 @@ interface OrderRow {
   account_id: string;
   instrument: string;
   venue: string;
+  venue_order_id: string | null;
   side: Order['side'];
   type: Order['type'];
   time_in_force: Order['timeInForce'];
@@ -455,24 +456,33 @@ export async function placeOrder(
   let sent = false;
   try {
     return await db.withTenant(tenantId, async (tx) => {
-      await checkOrder(tx, { ...rounded, notional }, services);
+      // The checks and the pending-new row go in one pipelined round trip; the venue hears of the order only
+      // once both hold, so a refused order (or a reused clientOrderId) never touches the book.
+      const [checked, inserted, submitted] = await Promise.allSettled([
+        checkOrder(tx, { ...rounded, notional }, services),
+        tx<OrderRow[]>`
+          insert into orders (tenant_id, id, parent_id, account_id, client_order_id, instrument, venue, side, type, time_in_force, post_only,
+                              reduce_only, quantity, price, stop_price, expires_at, status, leaves_quantity)
+          values (${tenantId}, ${id}, ${input.parentId ?? null}, ${input.accountId}, ${clientOrderId}, ${instrument.id}, ${input.venue}, ${input.side}, ${input.type},
+                  ${input.timeInForce}, ${input.postOnly ?? false}, ${input.reduceOnly ?? false}, ${quantity}, ${price ?? null},
+                  ${venueOrder.stopPrice ?? null}, ${input.expiresAt ?? null}, 'pending-new', ${quantity})
+          returning ${tx.unsafe(COLUMNS)}`.execute(),
+        tx`insert into order_events (tenant_id, order_id, seq, status, event)
+           values (${tenantId}, ${id}, 1, 'pending-new', ${tx.json({ type: 'submitted' })})`.execute(),
+      ]);
+      if (checked.status === 'rejected') throw checked.reason;
+      if (inserted.status === 'rejected') {
+        if ((inserted.reason as { constraint_name?: string }).constraint_name === 'orders_tenant_id_client_order_id_key') {
+          throw new ClientOrderIdTakenError(clientOrderId);
+        }
+        throw inserted.reason;
+      }
+      if (submitted.status === 'rejected') throw submitted.reason;
       if (input.reduceOnly) await checkReduceOnly(tx, input.accountId, instrument.id, input.side, quantity);
 
       const report = services.paper.submit(tenantId, venueOrder, now);
       sent = true;
       const batch = new WriteBatch();
-      const inserted = tx<OrderRow[]>`
-        insert into orders (tenant_id, id, parent_id, account_id, client_order_id, instrument, venue, side, type, time_in_force, post_only,
-                            reduce_only, quantity, price, stop_price, expires_at, status, leaves_quantity)
-        values (${tenantId}, ${id}, ${input.parentId ?? null}, ${input.accountId}, ${clientOrderId}, ${instrument.id}, ${input.venue}, ${input.side}, ${input.type},
-                ${input.timeInForce}, ${input.postOnly ?? false}, ${input.reduceOnly ?? false}, ${quantity}, ${price ?? null},
-                ${venueOrder.stopPrice ?? null}, ${input.expiresAt ?? null}, 'pending-new', ${quantity})
-        returning ${tx.unsafe(COLUMNS)}`.then((rows) => rows[0] as OrderRow);
-      batch.queue(inserted);
-      batch.queue(
-        tx`insert into order_events (tenant_id, order_id, seq, status, event)
-           values (${tenantId}, ${id}, 1, 'pending-new', ${tx.json({ type: 'submitted' })})`.execute(),
-      );
       const snapshot = services.paper.snapshot(tenantId, instrument.id, 10, now);
       const others = report.fills.map((f) => f.orderId).filter((orderId) => orderId !== id);
       // Our own resting orders on the other side of a fill are locked before they change.
@@ -480,44 +490,14 @@ export async function placeOrder(
         others.length || report.expired.length || report.cancelled.length
           ? await lockOrders(tx, [...others, ...report.expired, ...report.cancelled])
           : new Map<string, OrderRow>();
-      rows.set(id, {
-        id,
-        parent_id: input.parentId ?? null,
-        client_order_id: clientOrderId,
-        account_id: input.accountId,
-        instrument: instrument.id,
-        venue: input.venue,
-        side: input.side,
-        type: input.type,
-        time_in_force: input.timeInForce,
-        post_only: input.postOnly ?? false,
-        quantity,
-        price: price ?? null,
-        stop_price: input.stopPrice ?? null,
-        expires_at: input.expiresAt ?? null,
-        status: 'pending-new',
-        cum_quantity: '0',
-        leaves_quantity: quantity,
-        avg_price: null,
-        cum_notional: '0',
-        reject_reason: null,
-        created_at: '',
-        updated_at: '',
-      });
+      rows.set(id, inserted.value[0] as OrderRow);
       applyReportToRows(tx, batch, rows, report, id, context);
       if (services.paper.publishBookIfChanged(tenantId, instrument.id, snapshot)) {
         batch.queue(publish(tx, BOOK_CHANNEL, { instrument: instrument.id, venue: 'paper', ...snapshot }));
       }
-      try {
-        await batch.flush();
-      } catch (error) {
-        if ((error as { constraint_name?: string }).constraint_name === 'orders_tenant_id_client_order_id_key') {
-          throw new ClientOrderIdTakenError(clientOrderId);
-        }
-        throw error;
-      }
+      await batch.flush();
       // The reply is built from what the writes returned: no read after them.
-      const row = (await batch.rows.get(id)) ?? (await inserted);
+      const row = (await batch.rows.get(id)) ?? (inserted.value[0] as OrderRow);
       const fills = (await Promise.all(batch.executions))
         .filter((e) => e.order_id === id)
         .map(({ order_id: _, ...fill }) => plainFill(fill));
@@ -548,22 +528,94 @@ export async function cancelOrder(
   context: AuditContext,
   services: OrderServices,
 ): Promise<Order> {
-  return db.withTenant(tenantId, async (tx) => {
+  const requested = await db.withTenant(tenantId, async (tx) => {
     const row = await lockOpenOrder(tx, id);
-    services.paper.cancel(tenantId, row.instrument, id);
+    // Only a working order can be cancelled; one whose state is in flight (pending-*, unknown) waits for it to settle.
+    if (row.status !== 'new' && row.status !== 'partially-filled') throw new OrderNotOpenError(id, row.status);
     const batch = new WriteBatch();
-    transition(tx, batch, transition(tx, batch, row, { type: 'cancel-requested' }), { type: 'cancelled' });
+    const pending = transition(tx, batch, row, { type: 'cancel-requested' });
+    if (row.venue !== 'paper') {
+      // A live venue hears of the cancel only after pending-cancel is committed.
+      batch.queue(
+        appendAuditEvent(tx, {
+          ...context,
+          action: 'order.cancel-requested',
+          objectType: 'order',
+          objectId: id,
+          after: toOrder(pending, []),
+        }),
+      );
+      batch.queue(publish(tx, ORDER_CHANNEL, { order: toOrder(pending, []) }));
+      await batch.flush();
+      return row;
+    }
+    services.paper.cancel(tenantId, row.instrument, id);
+    const cancelled = transition(tx, batch, pending, { type: 'cancelled' });
+    batch.queue(
+      appendAuditEvent(tx, {
+        ...context,
+        action: 'order.cancelled',
+        objectType: 'order',
+        objectId: id,
+        before: toOrder(row, []),
+        after: toOrder(cancelled, []),
+      }),
+    );
+    batch.queue(publish(tx, ORDER_CHANNEL, { order: toOrder(cancelled, []) }));
     await batch.flush();
-    const order = await getOrder(tx, id);
-    await appendAuditEvent(tx, {
-      ...context,
-      action: 'order.cancelled',
-      objectType: 'order',
-      objectId: id,
-      before: toOrder(row, []),
-      after: order,
-    });
-    return order;
+    return null;
+  });
+  if (!requested) return db.withTenant(tenantId, (tx) => getOrder(tx, id));
+  return cancelAtVenue(db, tenantId, requested, context, services);
+}
+
+/** The venue's answer to a cancel, applied; a cancel it never answers leaves the order pending-cancel for a lookup. */
+async function cancelAtVenue(
+  db: Database,
+  tenantId: string,
+  row: OrderRow,
+  context: AuditContext,
+  services: OrderServices,
+): Promise<Order> {
+  if (!services.venueFor) throw new VenueNotConfiguredError(row.venue);
+  const adapter = await services.venueFor(tenantId, row.account_id, row.venue as RemoteVenueId);
+  let answer: VenueOrder | null = null;
+  let refused = false;
+  try {
+    answer = await adapter.cancelOrder(row.venue_order_id ?? '', venueSymbol(getInstrument(row.instrument), row.venue as RemoteVenueId));
+  } catch (error) {
+    if (error instanceof VenueRejectedError) refused = true;
+    else if (!(error instanceof VenueTimeoutError)) throw error;
+  }
+  return db.withTenant(tenantId, async (tx) => {
+    let current = (await lockOrders(tx, [row.id])).get(row.id) as OrderRow;
+    if (current.status === 'pending-cancel' && (answer || refused)) {
+      const batch = new WriteBatch();
+      if (refused || !answer) {
+        current = transition(tx, batch, current, { type: 'cancel-rejected' });
+      } else {
+        const more = new Decimal(answer.cumQuantity).minus(current.cum_quantity);
+        if (more.gt(0) && answer.avgPrice)
+          current = transition(tx, batch, current, { type: 'fill', quantity: more.toFixed(), price: answer.avgPrice });
+        if (answer.status === 'filled') {
+          // Filled before the cancel arrived: nothing left to cancel.
+        } else {
+          current = transition(tx, batch, current, { type: answer.status === 'expired' ? 'expired' : 'cancelled' });
+        }
+      }
+      batch.queue(
+        appendAuditEvent(tx, {
+          ...context,
+          action: `order.${current.status}`,
+          objectType: 'order',
+          objectId: row.id,
+          after: toOrder(current, []),
+        }),
+      );
+      batch.queue(publish(tx, ORDER_CHANNEL, { order: toOrder(current, []) }));
+      await batch.flush();
+    }
+    return getOrder(tx, row.id);
   });
 }
 
@@ -581,6 +633,9 @@ export async function amendOrder(
     const row = await lockOpenOrder(tx, id);
     const instrument = getInstrument(row.instrument);
     if (row.type !== 'limit') throw new InvalidOrderError('only limit orders can be amended');
+    if (row.venue !== 'paper') throw new InvalidOrderError('amend works on the paper venue; at a live venue, cancel and place again');
+    // Checked before the venue is touched: an order whose state is in flight cannot be replaced.
+    if (row.status !== 'new' && row.status !== 'partially-filled') throw new OrderNotOpenError(id, row.status);
     const adjusted = applyVenuePrecision(paperMarket(instrument), {
       quantity: changes.quantity ?? (plain(row.quantity) as string),
       price: changes.price ?? (plain(row.price) as string),
@@ -609,10 +664,10 @@ export async function amendOrder(
     });
     const others = await lockOrders(
       tx,
-      report.fills.map((fill) => fill.orderId).filter((orderId) => orderId !== id),
+      [...report.fills.map((fill) => fill.orderId), ...report.expired, ...report.cancelled].filter((orderId) => orderId !== id),
     );
-    const rows = new Map([...others, [id, replaced]]);
-    for (const fill of report.fills) applyFill(tx, batch, rows, fill);
+    // The amended order's own replace is audited below; everything else the amend touched goes the usual way.
+    applyReportToRows(tx, batch, new Map([...others, [id, replaced]]), { ...report, outcome: undefined }, null, context);
     await batch.flush();
     const order = await getOrder(tx, id);
     await appendAuditEvent(tx, {
@@ -634,7 +689,7 @@ export async function cancelOrders(
   filter: { accountId?: string; instrument?: string; venue?: string },
   context: AuditContext,
   services: OrderServices,
-): Promise<Order[]> {
+): Promise<{ cancelled: Order[]; failed: { orderId: string; code: string }[] }> {
   const ids = await db.withTenant(
     tenantId,
     (tx) =>
@@ -646,15 +701,17 @@ export async function cancelOrders(
       order by id`,
   );
   const cancelled: Order[] = [];
+  const failed: { orderId: string; code: string }[] = [];
   for (const { id } of ids) {
     try {
       cancelled.push(await cancelOrder(db, tenantId, id, context, services));
     } catch (error) {
-      // Filled or expired between the read and the cancel: nothing left to cancel.
-      if (!(error instanceof OrderNotOpenError)) throw error;
+      // Filled, expired or in flight between the read and the cancel, or a venue that failed: the kill switch carries on.
+      if (!(error instanceof OrderNotOpenError))
+        failed.push({ orderId: id, code: (error as { code?: string }).code ?? 'TRD_ERR_CANCEL_FAILED' });
     }
   }
-  return cancelled;
+  return { cancelled, failed };
 }
 
 /** Applies what the paper venue did between requests (GTD expiry, market moves filling resting orders). */

@@ -4,7 +4,16 @@ import createError from '@fastify/error';
 import { getInstrument, venueSymbol } from '../instruments/catalogue.ts';
 import { type RoutePlan, routeOrder, type VenueBook } from '../router/index.ts';
 import { listVenueKeys } from '../vault/venue-keys.ts';
-import { getOrder, type Order, type OrderServices, type PlaceOrderInput, placeOrder, type RemoteVenueId } from './orders.ts';
+import {
+  ClientOrderIdTakenError,
+  getOrder,
+  InvalidOrderError,
+  type Order,
+  type OrderServices,
+  type PlaceOrderInput,
+  placeOrder,
+  type RemoteVenueId,
+} from './orders.ts';
 import { applyOrderEvent, createOrderState, type OrderState } from './state-machine.ts';
 
 export const NothingToRouteError = createError('TRD_ERR_NO_ROUTE', 'No venue can fill any of this order within its limit', 422);
@@ -12,7 +21,10 @@ export const NothingToRouteError = createError('TRD_ERR_NO_ROUTE', 'No venue can
 export interface SmartOrderResult {
   parent: Order;
   /** The plan the children were placed from, with what each child did. */
-  route: RoutePlan & { childOrders: { orderId: string; venue: string; status: string; cumQuantity: string }[] };
+  route: RoutePlan & {
+    childOrders: { orderId: string; venue: string; status: string; cumQuantity: string }[];
+    failedChildren: { venue: string; code: string }[];
+  };
 }
 
 // The paper venue's taker fee; a live venue's comes from its market data when it quotes one.
@@ -34,6 +46,13 @@ export async function placeSmartOrder(
   services: OrderServices,
 ): Promise<SmartOrderResult> {
   const instrument = getInstrument(input.instrument);
+  // A smart order is an immediate sweep across venues: the options that would make it rest or wait do not apply.
+  if (input.type !== 'limit' && input.type !== 'market') throw new InvalidOrderError('smart orders are limit or market');
+  if (input.timeInForce !== 'IOC') throw new InvalidOrderError('smart orders are IOC: each child takes what the plan found');
+  if (input.stopPrice !== undefined || input.reduceOnly || input.postOnly || input.expiresAt !== undefined) {
+    throw new InvalidOrderError('smart orders take no stopPrice, reduceOnly, postOnly or expiresAt');
+  }
+  if (input.type === 'limit' && input.price === undefined) throw new InvalidOrderError('a limit order needs a price');
   const now = services.now?.() ?? Date.now();
   const books: VenueBook[] = [];
   const paper = services.paper.snapshot(tenantId, instrument.id, 50, now);
@@ -62,36 +81,59 @@ export async function placeSmartOrder(
   );
   if (plan.children.length === 0) throw new NothingToRouteError();
 
+  // The parent is recorded before any child trades: a reused clientOrderId stops here, and whatever the
+  // children then do, the parent is finished from it.
   const parentId = newId();
+  let state: OrderState = createOrderState({ quantity: input.quantity, price: input.price ?? null });
+  await db.withTenant(tenantId, async (tx) => {
+    try {
+      await tx`
+        insert into orders (tenant_id, id, account_id, client_order_id, instrument, venue, side, type, time_in_force, quantity, price,
+                            status, leaves_quantity)
+        values (${tenantId}, ${parentId}, ${input.accountId}, ${input.clientOrderId ?? parentId.replaceAll('-', '').slice(0, 32)}, ${instrument.id},
+                'smart', ${input.side}, ${input.type}, 'IOC', ${input.quantity}, ${input.price ?? null}, 'pending-new', ${input.quantity})`;
+    } catch (error) {
+      if ((error as { constraint_name?: string }).constraint_name === 'orders_tenant_id_client_order_id_key') {
+        throw new ClientOrderIdTakenError(input.clientOrderId ?? '');
+      }
+      throw error;
+    }
+    await tx`insert into order_events (tenant_id, order_id, seq, status, event) values (${tenantId}, ${parentId}, 1, 'pending-new', ${tx.json({ type: 'submitted', plan } as never)})`;
+    await appendAuditEvent(tx, { ...context, action: 'order.routed', objectType: 'order', objectId: parentId, after: { parentId, plan } });
+  });
+
   const childOrders: SmartOrderResult['route']['childOrders'] = [];
-  let state: OrderState = applyOrderEvent(createOrderState({ quantity: input.quantity, price: input.price ?? null }), { type: 'accepted' });
-  const events: { event: { type: string }; status: string }[] = [
-    { event: { type: 'submitted' }, status: 'pending-new' },
-    { event: { type: 'accepted' }, status: 'new' },
-  ];
+  const failedChildren: SmartOrderResult['route']['failedChildren'] = [];
+  state = applyOrderEvent(state, { type: 'accepted' });
+  const events: { event: { type: string }; status: string }[] = [{ event: { type: 'accepted' }, status: state.status }];
   for (const child of plan.children) {
-    const order = await placeOrder(
-      db,
-      tenantId,
-      {
-        accountId: input.accountId,
-        instrument: instrument.id,
-        venue: child.venue as 'paper' | RemoteVenueId,
-        side: input.side,
-        type: 'limit',
-        timeInForce: 'IOC',
-        quantity: child.quantity,
-        price: child.limitPrice,
-        parentId,
-      },
-      context,
-      services,
-    );
-    childOrders.push({ orderId: order.id, venue: child.venue, status: order.status, cumQuantity: order.cumQuantity });
-    if (order.cumQuantity !== '0' && order.avgPrice) {
-      const fill = { type: 'fill' as const, quantity: order.cumQuantity, price: order.avgPrice };
-      state = applyOrderEvent(state, fill);
-      events.push({ event: fill, status: state.status });
+    try {
+      const order = await placeOrder(
+        db,
+        tenantId,
+        {
+          accountId: input.accountId,
+          instrument: instrument.id,
+          venue: child.venue as 'paper' | RemoteVenueId,
+          side: input.side,
+          type: 'limit',
+          timeInForce: 'IOC',
+          quantity: child.quantity,
+          price: child.limitPrice,
+          parentId,
+        },
+        context,
+        services,
+      );
+      childOrders.push({ orderId: order.id, venue: child.venue, status: order.status, cumQuantity: order.cumQuantity });
+      if (order.cumQuantity !== '0' && order.avgPrice) {
+        const fill = { type: 'fill' as const, quantity: order.cumQuantity, price: order.avgPrice };
+        state = applyOrderEvent(state, fill);
+        events.push({ event: fill, status: state.status });
+      }
+    } catch (error) {
+      // One child refused (risk, venue): the others stand, and the parent says so.
+      failedChildren.push({ venue: child.venue, code: (error as { code?: string }).code ?? 'TRD_ERR_CHILD_FAILED' });
     }
   }
   if (state.status !== 'filled') {
@@ -101,19 +143,23 @@ export async function placeSmartOrder(
 
   const parent = await db.withTenant(tenantId, async (tx) => {
     await tx`
-      insert into orders (tenant_id, id, account_id, client_order_id, instrument, venue, side, type, time_in_force, quantity, price,
-                          status, cum_quantity, leaves_quantity, avg_price, cum_notional)
-      values (${tenantId}, ${parentId}, ${input.accountId}, ${input.clientOrderId ?? parentId.replaceAll('-', '').slice(0, 32)}, ${instrument.id},
-              'smart', ${input.side}, ${input.type}, 'IOC', ${state.quantity}, ${input.price ?? null}, ${state.status},
-              ${state.cumQuantity}, ${state.leavesQuantity}, ${state.avgPrice}, ${state.cumNotional})`;
-    let seq = 0;
+      update orders set status = ${state.status}, cum_quantity = ${state.cumQuantity}, leaves_quantity = ${state.leavesQuantity},
+             avg_price = ${state.avgPrice}, cum_notional = ${state.cumNotional}, updated_at = clock_timestamp()
+       where tenant_id = ${tenantId} and id = ${parentId}`;
+    let seq = 1;
     for (const { event, status } of events) {
       seq++;
       await tx`insert into order_events (tenant_id, order_id, seq, status, event) values (${tenantId}, ${parentId}, ${seq}, ${status}, ${tx.json(event as never)})`;
     }
     const order = await getOrder(tx, parentId);
-    await appendAuditEvent(tx, { ...context, action: 'order.routed', objectType: 'order', objectId: parentId, after: { order, plan } });
+    await appendAuditEvent(tx, {
+      ...context,
+      action: `order.${order.status}`,
+      objectType: 'order',
+      objectId: parentId,
+      after: { order, childOrders, failedChildren },
+    });
     return order;
   });
-  return { parent, route: { ...plan, childOrders } };
+  return { parent, route: { ...plan, childOrders, failedChildren } };
 }

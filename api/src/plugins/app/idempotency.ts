@@ -17,11 +17,11 @@ export const IdempotencyInFlightError = createError(
 );
 export const InvalidIdempotencyKeyError = createError(
   'API_ERR_INVALID_IDEMPOTENCY_KEY',
-  'Idempotency-Key must be 1 to 255 visible ASCII characters',
+  'Idempotency-Key must be 1 to 200 visible ASCII characters',
   400,
 );
 
-const KEY = /^[\x21-\x7e]{1,255}$/;
+const KEY = /^[\x21-\x7e]{1,200}$/;
 
 declare module 'fastify' {
   interface FastifyContextConfig {

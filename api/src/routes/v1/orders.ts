@@ -125,15 +125,8 @@ const orders: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: MassCancelResult, ...problemResponses },
       },
     },
-    async (request) => ({
-      cancelled: await cancelOrders(
-        app.db,
-        tenantOf(request),
-        request.body as { accountId?: string },
-        auditContextOf(request),
-        app.orderServices,
-      ),
-    }),
+    async (request) =>
+      cancelOrders(app.db, tenantOf(request), request.body as { accountId?: string }, auditContextOf(request), app.orderServices),
   );
 
   app.get(
