@@ -188,6 +188,23 @@ describe('orders on the paper venue, over HTTP', () => {
     assert.equal(refused.body.code, 'TRD_ERR_INVALID_ORDER');
   });
 
+  test('a held GTD stop expires like a resting order', async () => {
+    const expiresAt = new Date(Date.now() + 300).toISOString();
+    const held = await place({
+      side: 'buy',
+      type: 'stop-limit',
+      timeInForce: 'GTD',
+      expiresAt,
+      quantity: '0.01',
+      stopPrice: '95000',
+      price: '95000',
+    });
+    assert.equal(held.status, 'new');
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    await applyPaperTick(w.t.db, w.app.orderServices, Date.now());
+    assert.equal((await http().get(`/v1/orders/${held.id}`).set(trader).expect(200)).body.status, 'expired');
+  });
+
   test('market orders take liquidity; bad orders are refused with codes', async () => {
     const market = await place({ side: 'sell', type: 'market', timeInForce: 'IOC', quantity: '0.002' });
     assert.equal(market.status, 'filled');

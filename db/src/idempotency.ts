@@ -12,8 +12,11 @@ export type IdempotencyClaim =
  * exactly one request does the work, the rest replay or wait.
  */
 export async function claimIdempotencyKey(tx: TenantTx, key: string, requestHash: string): Promise<IdempotencyClaim> {
-  // An expired key is free again.
-  await tx`delete from idempotency_keys where tenant_id = ${tx.tenantId} and key = ${key} and expires_at < clock_timestamp()`;
+  // An expired key is free again, and so is a claim whose request died (no request outlives the 30 s request timeout).
+  await tx`
+    delete from idempotency_keys
+     where tenant_id = ${tx.tenantId} and key = ${key}
+       and (expires_at < clock_timestamp() or (state = 'in-flight' and created_at < clock_timestamp() - interval '60 seconds'))`;
   const [inserted] = await tx`
     insert into idempotency_keys (tenant_id, key, request_hash, state)
     values (${tx.tenantId}, ${key}, ${requestHash}, 'in-flight')

@@ -308,6 +308,13 @@ export function createPaperVenue(options: PaperVenueOptions = {}) {
       for (const m of markets.values()) {
         const moved = maybeStep(m, now);
         const expired = ids(m.book.expire(now));
+        // Held GTD stops expire like resting ones.
+        for (const stop of [...m.stops]) {
+          if (stop.expiresAt !== undefined && stop.expiresAt <= now) {
+            m.stops.splice(m.stops.indexOf(stop), 1);
+            expired.push(stop.id);
+          }
+        }
         if (moved.fills.length === 0 && moved.expired.length === 0 && moved.cancelled.length === 0 && expired.length === 0) continue;
         const report = reports.get(m.tenantId) ?? { fills: [], expired: [], cancelled: [] };
         report.fills.push(...moved.fills);

@@ -806,8 +806,8 @@ async function placeRemoteOrder(
       ...(input.postOnly ? { postOnly: true } : {}),
     });
   } catch (error) {
+    // Anything but a clear refusal leaves the outcome open: treat it like a timeout and ask the venue.
     if (error instanceof VenueRejectedError) rejected = error.message;
-    else if (!(error instanceof VenueTimeoutError)) throw error;
   }
 
   if (!answer && rejected === null) {
