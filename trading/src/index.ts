@@ -36,6 +36,7 @@ export {
   ReduceOnlyError,
   ReduceOnlyUnsupportedError,
   type RemoteVenueId,
+  reconcileUnknownOrders,
   VenueNotConfiguredError,
 } from './orders/orders.ts';
 export { NothingToRouteError, placeSmartOrder, type SmartOrderResult } from './orders/smart.ts';

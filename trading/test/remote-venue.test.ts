@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import { createTestDatabase, type TestDatabase } from '@atrium/db/testing';
 import { createReseller, createTenant } from '@atrium/tenants';
 import ccxt from 'ccxt';
-import { createAccount, createPaperVenue, getOrder, type OrderServices, placeOrder } from '../src/index.ts';
+import { createAccount, createPaperVenue, getOrder, type OrderServices, placeOrder, reconcileUnknownOrders } from '../src/index.ts';
 import { VenueCredentials } from '../src/vault/envelope.ts';
 import { type CcxtFetch, createCcxtVenue } from '../src/venues/ccxt/adapter.ts';
 
@@ -112,4 +112,52 @@ test('a live venue without keys for the account is refused before anything is re
     ),
     (error: unknown) => (error as { code?: string }).code === 'TRD_ERR_VENUE_NOT_CONFIGURED',
   );
+});
+
+test('an order whose reply and first lookup were both lost stays unknown until the reconciler finds it', async () => {
+  assert.ok(closedOrder);
+  let venueAnswers = false;
+  const fetchImpl: CcxtFetch = async (url, method) => {
+    if (method === 'POST' && url === 'https://api.binance.com/api/v3/order') throw new ccxt.RequestTimeout('binance POST order timed out');
+    if (method === 'GET' && url.startsWith('https://api.binance.com/api/v3/order?')) {
+      if (!venueAnswers) throw new ccxt.RequestTimeout('binance GET order timed out');
+      return closedOrder.httpResponse;
+    }
+    throw new Error(`unexpected ${method} ${url}`);
+  };
+  const venue = createCcxtVenue({
+    exchange: 'binance',
+    credentials: new VenueCredentials({ apiKey: 'key', secret: 'secretsecret' }),
+    fetchImpl,
+    markets: { precisionMode: 'decimal-places', bySymbol: markets },
+  });
+  const services: OrderServices = { paper: createPaperVenue(), preTrade: async () => {}, venueFor: async () => venue };
+  // A tenant of its own: the recorded order's client id is already taken in the first test's tenant.
+  const reseller = await t.db.withPlatform((tx) => createReseller(tx, { slug: 'remote-2', name: 'Remote 2' }));
+  const other = (
+    await t.db.withPlatform((tx) => createTenant(tx, reseller.id, { slug: 'remote-t2', name: 'R2', legalName: 'R2 Ltd' }, CTX))
+  ).id;
+  const account = (await t.db.withTenant(other, (tx) => createAccount(tx, { code: 'BIN2', name: 'Binance 2' }, CTX))).id;
+  const order = await placeOrder(
+    t.db,
+    other,
+    {
+      accountId: account,
+      instrument: 'LTC-USDT',
+      venue: 'binance',
+      side: 'sell',
+      type: 'market',
+      timeInForce: 'IOC',
+      quantity: '0.1',
+      clientOrderId: RECORDED_CLIENT_ORDER_ID,
+    },
+    CTX,
+    services,
+  );
+  assert.equal(order.status, 'unknown');
+  assert.equal(await reconcileUnknownOrders(t.db, other, services), 0, 'no answer yet: left unknown');
+  venueAnswers = true;
+  assert.equal(await reconcileUnknownOrders(t.db, other, services), 1);
+  const settled = await t.db.withTenant(other, (tx) => getOrder(tx, order.id));
+  assert.deepEqual([settled.status, settled.cumQuantity, settled.avgPrice], ['filled', '0.1', '90.8']);
 });

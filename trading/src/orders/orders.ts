@@ -829,21 +829,7 @@ async function placeRemoteOrder(
       return db.withTenant(tenantId, (tx) => getOrder(tx, id));
     }
     return db.withTenant(tenantId, async (tx) => {
-      const batch = new WriteBatch();
-      const row = (await lockOrders(tx, [id])).get(id) as OrderRow;
-      const resolved = transition(tx, batch, row, {
-        type: 'resolved',
-        status: found ? (found.status as Exclude<OrderStatus, 'unknown' | 'pending-replace'>) : 'rejected',
-        cumQuantity: found?.cumQuantity ?? '0',
-        ...(found?.avgPrice ? { avgPrice: found.avgPrice } : {}),
-        ...(found ? { quantity: found.quantity } : {}),
-      });
-      if (found)
-        batch.queue(tx`update orders set venue_order_id = ${found.venueOrderId} where tenant_id = ${tenantId} and id = ${id}`.execute());
-      batch.queue(
-        appendAuditEvent(tx, { ...context, action: 'order.reconciled', objectType: 'order', objectId: id, after: toOrder(resolved, []) }),
-      );
-      await batch.flush();
+      await resolveUnknown(tx, id, found, context);
       return getOrder(tx, id);
     });
   }
@@ -867,4 +853,54 @@ async function placeRemoteOrder(
     await batch.flush();
     return getOrder(tx, id);
   });
+}
+
+/** What the venue says about an order we lost track of, applied: found, or never received (rejected, nothing filled). */
+async function resolveUnknown(tx: TenantTx, id: string, found: VenueOrder | null, context: AuditContext): Promise<void> {
+  const batch = new WriteBatch();
+  const row = (await lockOrders(tx, [id])).get(id);
+  if (!row || row.status !== 'unknown') return;
+  const resolved = transition(tx, batch, row, {
+    type: 'resolved',
+    status: found ? (found.status as Exclude<OrderStatus, 'unknown' | 'pending-replace'>) : 'rejected',
+    cumQuantity: found?.cumQuantity ?? '0',
+    ...(found?.avgPrice ? { avgPrice: found.avgPrice } : {}),
+    ...(found ? { quantity: found.quantity } : {}),
+  });
+  if (found)
+    batch.queue(tx`update orders set venue_order_id = ${found.venueOrderId} where tenant_id = ${tx.tenantId} and id = ${id}`.execute());
+  batch.queue(
+    appendAuditEvent(tx, { ...context, action: 'order.reconciled', objectType: 'order', objectId: id, after: toOrder(resolved, []) }),
+  );
+  batch.queue(publish(tx, ORDER_CHANNEL, { order: toOrder(resolved, []) }));
+  await batch.flush();
+}
+
+/**
+ * Asks the venues about a tenant's orders still 'unknown' (a placement whose reply and first lookup
+ * were both lost). Returns how many were resolved; an unanswered lookup leaves the order for next time.
+ */
+export async function reconcileUnknownOrders(db: Database, tenantId: string, services: OrderServices, limit = 50): Promise<number> {
+  const context: AuditContext = { actor: { type: 'system', id: 'reconciler' }, requestId: null };
+  const unknown = await db.withTenant(
+    tenantId,
+    (tx) =>
+      tx<{ id: string; account_id: string; venue: string; instrument: string; client_order_id: string }[]>`
+      select id, account_id, venue, instrument, client_order_id from orders
+       where tenant_id = ${tenantId} and status = 'unknown' order by id limit ${limit}`,
+  );
+  let resolved = 0;
+  for (const order of unknown) {
+    if (order.venue === 'paper' || order.venue === 'smart' || !services.venueFor) continue;
+    try {
+      const venue = order.venue as RemoteVenueId;
+      const adapter = await services.venueFor(tenantId, order.account_id, venue);
+      const found = await adapter.fetchOrderByClientId(order.client_order_id, venueSymbol(getInstrument(order.instrument), venue));
+      await db.withTenant(tenantId, (tx) => resolveUnknown(tx, order.id, found, context));
+      resolved++;
+    } catch {
+      // Still no answer from the venue: left unknown for the next round, never resent.
+    }
+  }
+  return resolved;
 }

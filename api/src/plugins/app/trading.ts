@@ -7,6 +7,7 @@ import {
   loadVenueKeys,
   type OrderServices,
   type PaperVenue,
+  reconcileUnknownOrders,
   type VenueAdapter,
   VenueKeysNotFoundError,
   VenueNotConfiguredError,
@@ -34,6 +35,8 @@ export interface TradingOptions {
   paper?: PaperVenue;
   /** How often GTD expiries and market moves are applied between requests; 0 turns it off. */
   tickIntervalMs?: number;
+  /** How often orders left 'unknown' are looked up at their venues; 0 turns it off. */
+  reconcileIntervalMs?: number;
 }
 
 /** The order path's collaborators, shared by REST and GraphQL (and FIX later). */
@@ -66,6 +69,26 @@ export default fp(
       (tenantId: string, accountId: string, venue: string) => void venues.delete(`${tenantId}|${accountId}|${venue}`),
     );
     app.decorate('orderServices', services);
+    const reconcileEvery = options.reconcileIntervalMs ?? options.tickIntervalMs ?? 30_000;
+    if (reconcileEvery > 0) {
+      let reconciling = false;
+      const reconciler = setInterval(() => {
+        if (reconciling) return;
+        reconciling = true;
+        (async () => {
+          const tenants = await app.db.withPlatform(
+            (tx) => tx<{ id: string }[]>`select id from tenants where status = 'active' order by id`,
+          );
+          for (const { id } of tenants) await reconcileUnknownOrders(app.db, id, services);
+        })()
+          .catch((err) => app.log.error({ err }, 'reconciling unknown orders failed'))
+          .finally(() => {
+            reconciling = false;
+          });
+      }, reconcileEvery);
+      reconciler.unref();
+      app.addHook('preClose', async () => clearInterval(reconciler));
+    }
     const interval = options.tickIntervalMs ?? 1000;
     if (interval > 0) {
       let running = false;
