@@ -859,7 +859,7 @@ async function placeRemoteOrder(
 async function resolveUnknown(tx: TenantTx, id: string, found: VenueOrder | null, context: AuditContext): Promise<void> {
   const batch = new WriteBatch();
   const row = (await lockOrders(tx, [id])).get(id);
-  if (!row || row.status !== 'unknown') return;
+  if (row?.status !== 'unknown') return;
   const resolved = transition(tx, batch, row, {
     type: 'resolved',
     status: found ? (found.status as Exclude<OrderStatus, 'unknown' | 'pending-replace'>) : 'rejected',
