@@ -46,6 +46,7 @@ export const REST_ACCESS: Readonly<Record<string, Access>> = {
   cancelOrder: tenantWrite(['trader', 'risk-manager']),
   cancelOrders: tenantWrite(['trader', 'risk-manager']),
   getOrderBook: tenantRead(),
+  listCandles: tenantRead(),
   listExecutions: tenantRead(),
   listPositions: tenantRead(),
   getPnl: tenantRead(),

@@ -229,6 +229,16 @@ describe('orders on the paper venue, over HTTP', () => {
     }
   });
 
+  test('the paper venue’s trades come back as candles', async () => {
+    const body = (await http().get('/v1/candles?instrument=BTC-USD&interval=1h').set(trader).expect(200)).body;
+    assert.equal(body.interval, '1h');
+    assert.ok(body.items.length >= 1, 'earlier tests traded');
+    const [candle] = body.items;
+    assert.match(candle.openTime, /^\d{4}-\d{2}-\d{2}T\d{2}:00:00\.000000Z$/);
+    for (const field of ['open', 'high', 'low', 'close', 'volume']) assert.match(candle[field], /^\d+(\.\d+)?$/, field);
+    assert.ok(candle.trades >= 1);
+  });
+
   test('every order change is audited with its order', async () => {
     const events = (
       await http()

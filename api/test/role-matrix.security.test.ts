@@ -187,6 +187,7 @@ const REST_SAMPLES: Readonly<Partial<Record<string, SampleBuilder>>> = {
   cancelOrder: async (home) => ({ method: 'DELETE', url: `/v1/orders/${await freshOrder(home)}` }),
   cancelOrders: async (home) => ({ method: 'POST', url: '/v1/orders/cancel', payload: { accountId: await freshAccount(home.id) } }),
   getOrderBook: async () => ({ method: 'GET', url: '/v1/order-book?instrument=BTC-USD' }),
+  listCandles: async () => ({ method: 'GET', url: '/v1/candles?instrument=BTC-USD&interval=1m' }),
   listExecutions: async () => ({ method: 'GET', url: '/v1/executions' }),
   listPositions: async () => ({ method: 'GET', url: '/v1/positions' }),
   getPnl: async () => ({ method: 'GET', url: '/v1/pnl' }),

@@ -1,5 +1,7 @@
 import { getInstrument } from '../instruments/catalogue.ts';
 import {
+  type Candle,
+  candles,
   createSyntheticMarket,
   type EngineFill,
   feeFor,
@@ -9,6 +11,8 @@ import {
   type RestingOrder,
   type Scale,
   type SyntheticMarket,
+  type Trade,
+  tradeFromFill,
 } from '../venues/paper/index.ts';
 
 /** One of our orders as the paper venue sees it; prices and quantities are decimal strings. */
@@ -65,6 +69,8 @@ export interface PaperVenueOptions {
 const MID_PRICES: Record<string, string> = { 'BTC-USD': '65000', 'BTC-USDT': '65000', 'ETH-USDT': '3500' };
 
 interface Market {
+  /** The book's recent trades (every fill, the market maker's included), oldest first, for candles. */
+  trades: Trade[];
   /** Held stop-limit orders, waiting for the market to reach their stop. */
   stops: PaperOrder[];
   /** The last price a fill happened at in this book, in ticks. */
@@ -106,6 +112,7 @@ export function createPaperVenue(options: PaperVenueOptions = {}) {
         volatilityTicks: 5,
       });
       market = {
+        trades: [],
         stops: [],
         lastTrade: null,
         tenantId,
@@ -161,12 +168,19 @@ export function createPaperVenue(options: PaperVenueOptions = {}) {
     const step = m.market.step(m.book, now);
     const last = step.fills.at(-1);
     if (last) m.lastTrade = last.price;
+    recordTrades(m, step.fills, now);
     const triggered = triggerStops(m, now);
     return {
       fills: [...ourFills(m, step.fills), ...triggered.fills],
       expired: [...ids(step.expired), ...triggered.expired],
       cancelled: triggered.cancelled,
     };
+  }
+
+  const MAX_TRADES = 20_000;
+  function recordTrades(m: Market, fills: readonly EngineFill[], now: number): void {
+    for (const fill of fills) m.trades.push(tradeFromFill(fill, m.scale, now));
+    if (m.trades.length > MAX_TRADES) m.trades.splice(0, m.trades.length - MAX_TRADES);
   }
 
   function submitToBook(m: Market, order: PaperOrder, now: number) {
@@ -186,6 +200,7 @@ export function createPaperVenue(options: PaperVenueOptions = {}) {
     );
     const last = result.fills.at(-1);
     if (last) m.lastTrade = last.price;
+    recordTrades(m, result.fills, now);
     return result;
   }
 
@@ -323,6 +338,11 @@ export function createPaperVenue(options: PaperVenueOptions = {}) {
         reports.set(m.tenantId, report);
       }
       return reports;
+    },
+
+    /** OHLCV of the book's recent trades, by interval. */
+    candles(tenantId: string, instrument: string, intervalMs: number, now: number): Candle[] {
+      return candles(marketFor(tenantId, instrument, now).trades, intervalMs);
     },
 
     /** Aggregated depth as decimal strings, best first. */

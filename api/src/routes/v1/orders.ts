@@ -129,6 +129,62 @@ const orders: FastifyPluginAsyncTypebox = async (app) => {
       cancelOrders(app.db, tenantOf(request), request.body as { accountId?: string }, auditContextOf(request), app.orderServices),
   );
 
+  const INTERVALS = { '1m': 60_000, '5m': 300_000, '15m': 900_000, '1h': 3_600_000, '1d': 86_400_000 } as const;
+  const micros = (ms: number) => new Date(ms).toISOString().replace('Z', '000Z');
+  app.get(
+    '/candles',
+    {
+      schema: {
+        tags: ['orders'],
+        summary: 'OHLCV candles of the paper venue’s recent trades for an instrument',
+        operationId: 'listCandles',
+        querystring: Type.Object(
+          {
+            instrument: Type.String({ pattern: '^[A-Z0-9]{2,10}-[A-Z0-9]{2,10}$' }),
+            interval: Type.Union(
+              Object.keys(INTERVALS).map((k) => Type.Literal(k)),
+              { default: '1m' },
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object(
+            {
+              instrument: Type.String(),
+              venue: Type.String(),
+              interval: Type.String(),
+              items: Type.Array(
+                Type.Object(
+                  {
+                    openTime: Type.String({ format: 'date-time' }),
+                    closeTime: Type.String({ format: 'date-time' }),
+                    open: Type.String(),
+                    high: Type.String(),
+                    low: Type.String(),
+                    close: Type.String(),
+                    volume: Type.String(),
+                    trades: Type.Integer(),
+                  },
+                  { additionalProperties: false },
+                ),
+              ),
+            },
+            { additionalProperties: false },
+          ),
+          ...problemResponses,
+        },
+      },
+    },
+    async (request) => {
+      const { instrument, interval } = request.query as { instrument: string; interval: keyof typeof INTERVALS };
+      const items = app.orderServices.paper
+        .candles(tenantOf(request), instrument, INTERVALS[interval], Date.now())
+        .map((c) => ({ ...c, openTime: micros(c.openTime), closeTime: micros(c.closeTime) }));
+      return { instrument, venue: 'paper', interval, items };
+    },
+  );
+
   app.get(
     '/order-book',
     {
