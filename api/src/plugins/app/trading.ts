@@ -69,41 +69,27 @@ export default fp(
       (tenantId: string, accountId: string, venue: string) => void venues.delete(`${tenantId}|${accountId}|${venue}`),
     );
     app.decorate('orderServices', services);
-    const reconcileEvery = options.reconcileIntervalMs ?? options.tickIntervalMs ?? 30_000;
-    if (reconcileEvery > 0) {
-      let reconciling = false;
-      const reconciler = setInterval(() => {
-        if (reconciling) return;
-        reconciling = true;
-        (async () => {
-          const tenants = await app.db.withPlatform(
-            (tx) => tx<{ id: string }[]>`select id from tenants where status = 'active' order by id`,
-          );
-          for (const { id } of tenants) await reconcileUnknownOrders(app.db, id, services);
-        })()
-          .catch((err) => app.log.error({ err }, 'reconciling unknown orders failed'))
-          .finally(() => {
-            reconciling = false;
-          });
-      }, reconcileEvery);
-      reconciler.unref();
-      app.addHook('preClose', async () => clearInterval(reconciler));
-    }
-    const interval = options.tickIntervalMs ?? 1000;
-    if (interval > 0) {
+    /** Runs `task` every `ms` (0: never), one run at a time, until the app closes. */
+    const every = (ms: number, what: string, task: () => Promise<unknown>) => {
+      if (ms <= 0) return;
       let running = false;
       const timer = setInterval(() => {
         if (running) return;
         running = true;
-        applyPaperTick(app.db, services, Date.now())
-          .catch((err) => app.log.error({ err }, 'paper venue tick failed'))
+        task()
+          .catch((err) => app.log.error({ err }, `${what} failed`))
           .finally(() => {
             running = false;
           });
-      }, interval);
+      }, ms);
       timer.unref();
       app.addHook('preClose', async () => clearInterval(timer));
-    }
+    };
+    every(options.tickIntervalMs ?? 1000, 'paper venue tick', () => applyPaperTick(app.db, services, Date.now()));
+    every(options.reconcileIntervalMs ?? options.tickIntervalMs ?? 30_000, 'reconciling unknown orders', async () => {
+      const tenants = await app.db.withPlatform((tx) => tx<{ id: string }[]>`select id from tenants where status = 'active' order by id`);
+      for (const { id } of tenants) await reconcileUnknownOrders(app.db, id, services);
+    });
   },
   { name: 'trading', dependencies: ['database'] },
 );
