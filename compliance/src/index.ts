@@ -9,5 +9,13 @@ export {
 } from './audit/events.ts';
 export { GENESIS_HASH, hashAuditEvent } from './audit/hash.ts';
 export { listAuditEvents } from './audit/list.ts';
-export { type AuditSealer, type AuditSealerOptions, sealAll, sealAuditChain, sealCommitted, startAuditSealer } from './audit/seal.ts';
+export {
+  type AuditSealer,
+  type AuditSealerOptions,
+  hasUnsealedEvents,
+  sealAll,
+  sealAuditChain,
+  sealCommitted,
+  startAuditSealer,
+} from './audit/seal.ts';
 export { type AuditChainBreak, type AuditChainReport, verifyAuditChain } from './audit/verify.ts';

@@ -82,19 +82,23 @@ export async function sealCommitted(db: Database, tenantId: string, timeoutMs = 
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     await sealAll(db, tenantId);
-    const pending = await db.withTenant(tenantId, async (tx) => {
-      const head = await readHead(tx);
-      const [row] = await tx`
-        select exists (
-          select from audit_events e where e.tenant_id = ${tenantId}
-          ${head ? tx`and (e.tx_id, e.id) > (${head.txId}::xid8, ${head.eventId}::uuid)` : tx``}
-        ) as pending`;
-      return Boolean(row?.pending);
-    });
-    if (!pending) return true;
+    if (!(await hasUnsealedEvents(db, tenantId))) return true;
     if (Date.now() > deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** Committed events beyond the chain's head: sealing them may have to wait for older transactions to end. */
+export async function hasUnsealedEvents(db: Database, tenantId: string): Promise<boolean> {
+  return db.withTenant(tenantId, async (tx) => {
+    const head = await readHead(tx);
+    const [row] = await tx`
+      select exists (
+        select from audit_events e where e.tenant_id = ${tenantId}
+        ${head ? tx`and (e.tx_id, e.id) > (${head.txId}::xid8, ${head.eventId}::uuid)` : tx``}
+      ) as pending`;
+    return Boolean(row?.pending);
+  });
 }
 
 export interface AuditSealerOptions {
@@ -127,10 +131,22 @@ export function startAuditSealer(db: Database, options: AuditSealerOptions = {})
     for (const tenantId of tenants) {
       try {
         await sealAll(db, tenantId);
+        // Held back by an older transaction somewhere in the cluster: try again shortly rather than at the next sweep.
+        if (await hasUnsealedEvents(db, tenantId)) retryLater(tenantId);
       } catch (error) {
         onError(error);
       }
     }
+  };
+  const retries = new Set<NodeJS.Timeout>();
+  const retryLater = (tenantId: string) => {
+    if (stopped) return;
+    const retry = setTimeout(() => {
+      retries.delete(retry);
+      schedule(tenantId);
+    }, 250);
+    retry.unref();
+    retries.add(retry);
   };
   const schedule = (tenantId: string) => {
     if (stopped) return;
@@ -167,6 +183,8 @@ export function startAuditSealer(db: Database, options: AuditSealerOptions = {})
       stopped = true;
       unsubscribe();
       clearInterval(sweepTimer);
+      for (const retry of retries) clearTimeout(retry);
+      retries.clear();
       if (timer) clearTimeout(timer);
       timer = undefined;
       await running;
