@@ -5,7 +5,7 @@ import createError from '@fastify/error';
 import { createApiClient } from './api-clients.ts';
 import { type LogoMediaType, validateLogo } from './branding/index.ts';
 import { normaliseCustomDomain } from './branding/theme.ts';
-import { getTenant, type Tenant, type TenantRow, type TenantStatus, toTenant } from './directory.ts';
+import { type Tenant, type TenantRow, type TenantStatus, toTenant } from './directory.ts';
 import { TenantNotFoundError, TenantSlugTakenError } from './errors.ts';
 import { assertValidLei } from './lei.ts';
 
@@ -91,7 +91,7 @@ function logoSummary(bytes: Buffer | null | undefined, mediaType: LogoMediaType 
   return bytes ? { mediaType, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') } : null;
 }
 
-async function writeTenant(tx: ManagerTx, run: () => Promise<unknown>, slug?: string, domain?: string | null) {
+async function writeTenant(run: () => Promise<unknown>, slug?: string, domain?: string | null): Promise<void> {
   try {
     await run();
   } catch (error) {
@@ -100,7 +100,6 @@ async function writeTenant(tx: ManagerTx, run: () => Promise<unknown>, slug?: st
     if (constraint === 'tenants_custom_domain_key') throw new CustomDomainTakenError(domain ?? '');
     throw error;
   }
-  return tx;
 }
 
 /**
@@ -149,7 +148,7 @@ export async function launchTenant(
     values.brand_logo = copied?.brand_logo ?? null;
     values.brand_logo_media_type = copied?.brand_logo_media_type ?? null;
   }
-  await writeTenant(tx, () => tx`insert into tenants ${tx(values)}`, input.slug, customDomain);
+  await writeTenant(() => tx`insert into tenants ${tx(values)}`, input.slug, customDomain);
   const scoped = await tx.asTenant(id);
   const tenant = (await readManaged(scoped, id)) as ManagedTenant;
   await appendAuditEvent(scoped, {
@@ -209,12 +208,7 @@ export async function updateManagedTenant(
     default_locale: defaultLocale,
     allowed_locales: allowed,
   };
-  await writeTenant(
-    tx,
-    () => tx`update tenants set ${tx(set)}, updated_at = clock_timestamp() where id = ${id}`,
-    before.slug,
-    customDomain,
-  );
+  await writeTenant(() => tx`update tenants set ${tx(set)}, updated_at = clock_timestamp() where id = ${id}`, before.slug, customDomain);
   const scoped = await tx.asTenant(id);
   const after = (await readManaged(scoped, id)) as ManagedTenant;
   await appendAuditEvent(scoped, { ...context, action: 'tenant.updated', objectType: 'tenant', objectId: id, before, after });
@@ -255,10 +249,4 @@ export async function findBranding(db: Database, by: { domain: string } | { slug
     tenant: toTenant(row as TenantRow),
     logo: row.brand_logo ? { mediaType: row.brand_logo_media_type, bytes: row.brand_logo } : null,
   };
-}
-
-/** Tenant-scoped read of the managed view, for the tenant itself. */
-export async function getOwnManagedTenant(tx: TenantTx): Promise<ManagedTenant | null> {
-  const tenant = await getTenant(tx);
-  return tenant ? readManaged(tx, tenant.id) : null;
 }

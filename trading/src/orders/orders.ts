@@ -8,7 +8,7 @@ import { getInstrument, type Instrument, venueSymbol } from '../instruments/cata
 import { getPositions } from '../portfolio.ts';
 import { applyVenuePrecision, type VenuePrecisionMarket } from '../precision.ts';
 import { type VenueAdapter, type VenueOrder, VenueRejectedError, VenueTimeoutError } from '../venues/types.ts';
-import { applyOrderEvent, type OrderEvent, type OrderState } from './state-machine.ts';
+import { applyOrderEvent, isTerminalStatus, type OrderEvent, type OrderState } from './state-machine.ts';
 
 export const OrderNotFoundError = createError('TRD_ERR_ORDER_NOT_FOUND', 'Order not found', 404);
 export const OrderNotOpenError = createError('TRD_ERR_ORDER_NOT_OPEN', 'Order %s is %s and can no longer change', 422);
@@ -184,10 +184,7 @@ async function loadExecutions(tx: TenantTx, orderIds: string[]): Promise<Map<str
           from executions where tenant_id = ${tx.tenantId} and order_id = any(${orderIds}::uuid[]) order by id`
     : [];
   const byOrder = new Map<string, Execution[]>();
-  for (const { order_id, ...row } of rows) {
-    const fill = { ...row, quantity: plain(row.quantity) as string, price: plain(row.price) as string, fee: plain(row.fee) as string };
-    byOrder.set(order_id, [...(byOrder.get(order_id) ?? []), fill]);
-  }
+  for (const { order_id, ...row } of rows) byOrder.set(order_id, [...(byOrder.get(order_id) ?? []), plainFill(row)]);
   return byOrder;
 }
 
@@ -376,11 +373,9 @@ function applyFill(tx: TenantTx, batch: WriteBatch, rows: Map<string, OrderRow>,
   );
 }
 
-const TERMINAL: OrderStatus[] = ['filled', 'cancelled', 'rejected', 'expired'];
-
 function closeIfOpen(tx: TenantTx, batch: WriteBatch, rows: Map<string, OrderRow>, id: string, event: OrderEvent): void {
   const row = rows.get(id);
-  if (!row || TERMINAL.includes(row.status)) return;
+  if (!row || isTerminalStatus(row.status)) return;
   rows.set(id, transition(tx, batch, rows.get(id) as OrderRow, event));
 }
 
@@ -460,23 +455,16 @@ export async function placeOrder(
       // once both hold, so a refused order (or a reused clientOrderId) never touches the book.
       const [checked, inserted, submitted] = await Promise.allSettled([
         checkOrder(tx, { ...rounded, notional }, services),
-        tx<OrderRow[]>`
-          insert into orders (tenant_id, id, parent_id, account_id, client_order_id, instrument, venue, side, type, time_in_force, post_only,
-                              reduce_only, quantity, price, stop_price, expires_at, status, leaves_quantity)
-          values (${tenantId}, ${id}, ${input.parentId ?? null}, ${input.accountId}, ${clientOrderId}, ${instrument.id}, ${input.venue}, ${input.side}, ${input.type},
-                  ${input.timeInForce}, ${input.postOnly ?? false}, ${input.reduceOnly ?? false}, ${quantity}, ${price ?? null},
-                  ${venueOrder.stopPrice ?? null}, ${input.expiresAt ?? null}, 'pending-new', ${quantity})
-          returning ${tx.unsafe(COLUMNS)}`.execute(),
+        insertPendingOrder(
+          tx,
+          { id, clientOrderId, instrument: instrument.id, quantity, price: price ?? null, stopPrice: venueOrder.stopPrice ?? null },
+          input,
+        ),
         tx`insert into order_events (tenant_id, order_id, seq, status, event)
            values (${tenantId}, ${id}, 1, 'pending-new', ${tx.json({ type: 'submitted' })})`.execute(),
       ]);
       if (checked.status === 'rejected') throw checked.reason;
-      if (inserted.status === 'rejected') {
-        if ((inserted.reason as { constraint_name?: string }).constraint_name === 'orders_tenant_id_client_order_id_key') {
-          throw new ClientOrderIdTakenError(clientOrderId);
-        }
-        throw inserted.reason;
-      }
+      if (inserted.status === 'rejected') throw clientOrderIdConflict(inserted.reason, clientOrderId);
       if (submitted.status === 'rejected') throw submitted.reason;
       if (input.reduceOnly) await checkReduceOnly(tx, input.accountId, instrument.id, input.side, quantity);
 
@@ -517,7 +505,7 @@ function plainFill(fill: Execution): Execution {
 async function lockOpenOrder(tx: TenantTx, id: string): Promise<OrderRow> {
   const row = (await lockOrders(tx, [id])).get(id);
   if (!row) throw new OrderNotFoundError();
-  if (TERMINAL.includes(row.status)) throw new OrderNotOpenError(id, row.status);
+  if (isTerminalStatus(row.status)) throw new OrderNotOpenError(id, row.status);
   return row;
 }
 
@@ -734,6 +722,35 @@ async function checkReduceOnly(tx: TenantTx, accountId: string, instrument: stri
   if (!reduces || new Decimal(quantity).gt(held.abs())) throw new ReduceOnlyError(side, quantity, position);
 }
 
+/** The order as recorded before any venue hears of it; every path (paper, live, smart parent) writes it through here. */
+export function insertPendingOrder(
+  tx: TenantTx,
+  order: {
+    id: string;
+    clientOrderId: string;
+    instrument: string;
+    quantity: string;
+    price: string | null;
+    stopPrice: string | null;
+  },
+  input: Omit<PlaceOrderInput, 'venue'> & { venue: string },
+) {
+  return tx<OrderRow[]>`
+    insert into orders (tenant_id, id, parent_id, account_id, client_order_id, instrument, venue, side, type, time_in_force, post_only,
+                        reduce_only, quantity, price, stop_price, expires_at, status, leaves_quantity)
+    values (${tx.tenantId}, ${order.id}, ${input.parentId ?? null}, ${input.accountId}, ${order.clientOrderId}, ${order.instrument},
+            ${input.venue}, ${input.side}, ${input.type}, ${input.timeInForce}, ${input.postOnly ?? false}, ${input.reduceOnly ?? false},
+            ${order.quantity}, ${order.price}, ${order.stopPrice}, ${input.expiresAt ?? null}, 'pending-new', ${order.quantity})
+    returning ${tx.unsafe(COLUMNS)}`.execute();
+}
+
+/** A reused clientOrderId as the client should hear it; any other error as it is. */
+export function clientOrderIdConflict(error: unknown, clientOrderId: string): unknown {
+  return (error as { constraint_name?: string }).constraint_name === 'orders_tenant_id_client_order_id_key'
+    ? new ClientOrderIdTakenError(clientOrderId)
+    : error;
+}
+
 /** Checks the account and pre-trade risk, in one pipelined round trip; shared by both order paths. */
 async function checkOrder(tx: TenantTx, input: PlaceOrderInput & { notional: string | null }, services: OrderServices): Promise<void> {
   // execute() sends each at once, in this order: postgres.js queries are otherwise lazy.
@@ -770,18 +787,13 @@ async function placeRemoteOrder(
   const { id, clientOrderId } = order;
   await db.withTenant(tenantId, async (tx) => {
     await checkOrder(tx, { ...input, notional: order.notional }, services);
-    try {
-      await tx`
-        insert into orders (tenant_id, id, parent_id, account_id, client_order_id, instrument, venue, side, type, time_in_force, post_only,
-                            quantity, price, expires_at, status, leaves_quantity)
-        values (${tenantId}, ${id}, ${input.parentId ?? null}, ${input.accountId}, ${clientOrderId}, ${order.instrument.id}, ${input.venue}, ${input.side}, ${input.type},
-                ${input.timeInForce}, ${input.postOnly ?? false}, ${input.quantity}, ${input.price ?? null}, ${input.expiresAt ?? null},
-                'pending-new', ${input.quantity})`;
-    } catch (error) {
-      if ((error as { constraint_name?: string }).constraint_name === 'orders_tenant_id_client_order_id_key')
-        throw new ClientOrderIdTakenError(clientOrderId);
-      throw error;
-    }
+    await insertPendingOrder(
+      tx,
+      { id, clientOrderId, instrument: order.instrument.id, quantity: input.quantity, price: input.price ?? null, stopPrice: null },
+      input,
+    ).catch((error) => {
+      throw clientOrderIdConflict(error, clientOrderId);
+    });
     await tx`insert into order_events (tenant_id, order_id, seq, status, event) values (${tenantId}, ${id}, 1, 'pending-new', ${tx.json({ type: 'submitted' })})`;
     await appendAuditEvent(tx, {
       ...context,

@@ -5,9 +5,10 @@ import { getInstrument, venueSymbol } from '../instruments/catalogue.ts';
 import { type RoutePlan, routeOrder, type VenueBook } from '../router/index.ts';
 import { listVenueKeys } from '../vault/venue-keys.ts';
 import {
-  ClientOrderIdTakenError,
+  clientOrderIdConflict,
   getOrder,
   InvalidOrderError,
+  insertPendingOrder,
   type Order,
   type OrderServices,
   type PlaceOrderInput,
@@ -86,18 +87,14 @@ export async function placeSmartOrder(
   const parentId = newId();
   let state: OrderState = createOrderState({ quantity: input.quantity, price: input.price ?? null });
   await db.withTenant(tenantId, async (tx) => {
-    try {
-      await tx`
-        insert into orders (tenant_id, id, account_id, client_order_id, instrument, venue, side, type, time_in_force, quantity, price,
-                            status, leaves_quantity)
-        values (${tenantId}, ${parentId}, ${input.accountId}, ${input.clientOrderId ?? parentId.replaceAll('-', '').slice(0, 32)}, ${instrument.id},
-                'smart', ${input.side}, ${input.type}, 'IOC', ${input.quantity}, ${input.price ?? null}, 'pending-new', ${input.quantity})`;
-    } catch (error) {
-      if ((error as { constraint_name?: string }).constraint_name === 'orders_tenant_id_client_order_id_key') {
-        throw new ClientOrderIdTakenError(input.clientOrderId ?? '');
-      }
-      throw error;
-    }
+    const clientOrderId = input.clientOrderId ?? parentId.replaceAll('-', '').slice(0, 32);
+    await insertPendingOrder(
+      tx,
+      { id: parentId, clientOrderId, instrument: instrument.id, quantity: input.quantity, price: input.price ?? null, stopPrice: null },
+      { ...input, timeInForce: 'IOC' },
+    ).catch((error) => {
+      throw clientOrderIdConflict(error, clientOrderId);
+    });
     await tx`insert into order_events (tenant_id, order_id, seq, status, event) values (${tenantId}, ${parentId}, 1, 'pending-new', ${tx.json({ type: 'submitted', plan } as never)})`;
     await appendAuditEvent(tx, { ...context, action: 'order.routed', objectType: 'order', objectId: parentId, after: { parentId, plan } });
   });
