@@ -103,14 +103,26 @@ export function createDatabase(options: DatabaseOptions): Database {
     fn: (tx: X) => Promise<T>,
     afterCommit?: (() => void)[],
   ): Promise<T> {
-    const result = (await sql.begin(async (tx) => {
+    // A reserved connection instead of sql.begin(): BEGIN, the scope and the caller's first statements go
+    // out in one pipelined write. sql.begin() waits for BEGIN's reply first, a round trip per transaction
+    // that order entry measured (each loopback write wakes the other side).
+    const conn = await sql.reserve();
+    let result: T;
+    try {
       const names = Object.keys(settings);
       const values = Object.values(settings);
-      // Pipelined with the caller's first statement: no extra round trip.
-      const scope = tx`select set_config(name, value, true) from unnest(${names}::text[], ${values}::text[]) as s(name, value)`.execute();
-      const [, out] = await Promise.all([scope, fn(decorate(tx))]);
-      return out as T;
-    })) as T;
+      const begin = conn.unsafe('begin').execute();
+      const scope = conn`select set_config(name, value, true) from unnest(${names}::text[], ${values}::text[]) as s(name, value)`.execute();
+      const [, , out] = await Promise.all([begin, scope, fn(decorate(conn as unknown as postgres.TransactionSql))]);
+      await conn.unsafe('commit');
+      result = out;
+    } catch (error) {
+      // A failed statement left the transaction aborted; a broken connection is gone anyway.
+      await conn.unsafe('rollback').catch(() => {});
+      throw error;
+    } finally {
+      conn.release();
+    }
     if (afterCommit) for (const callback of afterCommit) callback();
     return result;
   }

@@ -54,11 +54,12 @@ interface ChainHead {
 }
 
 async function readHead(tx: TenantTx): Promise<ChainHead | null> {
+  // The newest seal first, then its event: two primary-key probes whatever the statistics say. (As one
+  // join ordered by seq, a stale plan cost 16 ms a call under the order-entry benchmark.)
   const [row] = await tx`
     select s.seq::text as seq, s.hash, e.tx_id::text as tx_id, e.id
-      from audit_seals s join audit_events e on e.tenant_id = s.tenant_id and e.id = s.event_id
-     where s.tenant_id = ${tx.tenantId}
-     order by s.seq desc limit 1`;
+      from (select seq, hash, event_id from audit_seals where tenant_id = ${tx.tenantId} order by seq desc limit 1) s
+      join audit_events e on e.tenant_id = ${tx.tenantId} and e.id = s.event_id`;
   return row ? { seq: BigInt(row.seq), hash: row.hash, txId: row.tx_id, eventId: row.id } : null;
 }
 
@@ -92,12 +93,12 @@ export async function sealCommitted(db: Database, tenantId: string, timeoutMs = 
 export async function hasUnsealedEvents(db: Database, tenantId: string): Promise<boolean> {
   return db.withTenant(tenantId, async (tx) => {
     const head = await readHead(tx);
-    const [row] = await tx`
-      select exists (
-        select from audit_events e where e.tenant_id = ${tenantId}
+    // Ordered like the seal index, so that the planner walks it from the head instead of filtering the tenant's trail.
+    const rows = await tx`
+      select 1 from audit_events e where e.tenant_id = ${tenantId}
         ${head ? tx`and (e.tx_id, e.id) > (${head.txId}::xid8, ${head.eventId}::uuid)` : tx``}
-      ) as pending`;
-    return Boolean(row?.pending);
+       order by e.tx_id, e.id limit 1`;
+    return rows.length > 0;
   });
 }
 

@@ -3,7 +3,7 @@ import { type Database, decodeCursor, newId, type Page, type TenantTx, toPage } 
 import createError from '@fastify/error';
 import { Decimal } from 'decimal.js';
 import { AccountClosedError, AccountNotFoundError } from '../errors.ts';
-import type { PaperFill, PaperReport, PaperVenue } from '../execution/paper-venue.ts';
+import type { PaperFill, PaperOrder, PaperReport, PaperVenue } from '../execution/paper-venue.ts';
 import { getInstrument, type Instrument, venueSymbol } from '../instruments/catalogue.ts';
 import { getPositions } from '../portfolio.ts';
 import { applyVenuePrecision, type VenuePrecisionMarket } from '../precision.ts';
@@ -448,52 +448,199 @@ export async function placeOrder(
 
   // The paper venue answers in-process and cannot time out, so one transaction holds the checks,
   // the order, the venue's answer and its effects. (A remote venue gets pending-new committed first.)
-  let sent = false;
+  return new Promise<Order>((resolve, reject) =>
+    paperBatcher(db, services).enqueue({
+      tenantId,
+      input,
+      rounded,
+      notional,
+      id,
+      clientOrderId,
+      instrument,
+      venueOrder,
+      now,
+      context,
+      resolve,
+      reject,
+    }),
+  );
+}
+
+/** A paper order ready for the venue: validated, rounded, with its ids, and whoever waits for its answer. */
+interface PaperEntry {
+  tenantId: string;
+  input: PlaceOrderInput;
+  rounded: PlaceOrderInput;
+  notional: string | null;
+  id: string;
+  clientOrderId: string;
+  instrument: Instrument;
+  venueOrder: PaperOrder;
+  now: number;
+  context: AuditContext;
+  resolve(order: Order): void;
+  reject(error: unknown): void;
+}
+
+/** Statements per order in the first pipelined round trip are four; postgres.js pipelines up to 100. */
+const MAX_PAPER_BATCH = 24;
+const paperBatchers = new WeakMap<Database, WeakMap<PaperVenue, PaperOrderBatcher>>();
+
+function paperBatcher(db: Database, services: OrderServices): PaperOrderBatcher {
+  let byVenue = paperBatchers.get(db);
+  if (!byVenue) {
+    byVenue = new WeakMap();
+    paperBatchers.set(db, byVenue);
+  }
+  let batcher = byVenue.get(services.paper);
+  if (!batcher) {
+    batcher = new PaperOrderBatcher(db, services);
+    byVenue.set(services.paper, batcher);
+  }
+  return batcher;
+}
+
+/**
+ * Group commit for paper orders. While one transaction of a tenant's orders
+ * is in flight, the orders that tenant sends meanwhile wait, then go together
+ * in the next one: one BEGIN/COMMIT and the same two pipelined round trips
+ * for all of them. An idle tenant's order goes at once, so batching adds no
+ * wait; it only forms under load. Arrival order is the venue's order.
+ */
+class PaperOrderBatcher {
+  readonly #db: Database;
+  readonly #services: OrderServices;
+  readonly #waiting = new Map<string, PaperEntry[]>();
+  readonly #running = new Set<string>();
+
+  constructor(db: Database, services: OrderServices) {
+    this.#db = db;
+    this.#services = services;
+  }
+
+  enqueue(entry: PaperEntry): void {
+    const queue = this.#waiting.get(entry.tenantId);
+    if (queue) queue.push(entry);
+    else this.#waiting.set(entry.tenantId, [entry]);
+    if (!this.#running.has(entry.tenantId)) this.#next(entry.tenantId);
+  }
+
+  #next(tenantId: string): void {
+    const queue = this.#waiting.get(tenantId);
+    if (!queue?.length) {
+      this.#running.delete(tenantId);
+      return;
+    }
+    const batch = queue.splice(0, MAX_PAPER_BATCH);
+    if (queue.length === 0) this.#waiting.delete(tenantId);
+    this.#running.add(tenantId);
+    void settlePaperBatch(this.#db, tenantId, batch, this.#services).finally(() => this.#next(tenantId));
+  }
+}
+
+/** Any order of a shared transaction failed its checks: the transaction is void, and each order goes again alone. */
+class PaperBatchCheckFailed extends Error {}
+
+/** Answers every entry; never rejects. */
+async function settlePaperBatch(db: Database, tenantId: string, entries: PaperEntry[], services: OrderServices): Promise<void> {
+  try {
+    const orders = await placePaperOrders(db, tenantId, entries, services);
+    for (const [i, entry] of entries.entries()) entry.resolve(orders[i] as Order);
+  } catch (error) {
+    if (!(error instanceof PaperBatchCheckFailed)) {
+      for (const entry of entries) entry.reject(error);
+      return;
+    }
+    // One order's refusal (or its reused clientOrderId) aborted the shared transaction before the venue heard
+    // of any of them: each order goes again on its own and hears its own answer.
+    for (const entry of entries) await settlePaperBatch(db, tenantId, [entry], services);
+  }
+}
+
+/**
+ * One transaction for a tenant's paper orders: every order's checks and
+ * pending-new row in one pipelined round trip; only when all of them hold does
+ * the venue hear of any, so a refused order never touches the book. Then the
+ * venue's reports, applied as pipelined writes, and COMMIT.
+ */
+async function placePaperOrders(db: Database, tenantId: string, entries: PaperEntry[], services: OrderServices): Promise<Order[]> {
+  const submitted: PaperEntry[] = [];
   try {
     return await db.withTenant(tenantId, async (tx) => {
-      // The checks and the pending-new row go in one pipelined round trip; the venue hears of the order only
-      // once both hold, so a refused order (or a reused clientOrderId) never touches the book.
-      const [checked, inserted, submitted] = await Promise.allSettled([
-        checkOrder(tx, { ...rounded, notional }, services),
-        insertPendingOrder(
-          tx,
-          { id, clientOrderId, instrument: instrument.id, quantity, price: price ?? null, stopPrice: venueOrder.stopPrice ?? null },
-          input,
+      const checked = await Promise.all(
+        entries.map((entry) =>
+          Promise.allSettled([
+            checkOrder(tx, { ...entry.rounded, notional: entry.notional }, services),
+            insertPendingOrder(
+              tx,
+              {
+                id: entry.id,
+                clientOrderId: entry.clientOrderId,
+                instrument: entry.instrument.id,
+                quantity: entry.venueOrder.quantity,
+                price: entry.venueOrder.price ?? null,
+                stopPrice: entry.venueOrder.stopPrice ?? null,
+              },
+              entry.input,
+            ),
+            tx`insert into order_events (tenant_id, order_id, seq, status, event)
+               values (${tenantId}, ${entry.id}, 1, 'pending-new', ${tx.json({ type: 'submitted' })})`.execute(),
+            entry.input.reduceOnly
+              ? checkReduceOnly(tx, entry.input.accountId, entry.instrument.id, entry.input.side, entry.venueOrder.quantity)
+              : Promise.resolve(),
+          ]),
         ),
-        tx`insert into order_events (tenant_id, order_id, seq, status, event)
-           values (${tenantId}, ${id}, 1, 'pending-new', ${tx.json({ type: 'submitted' })})`.execute(),
-      ]);
-      if (checked.status === 'rejected') throw checked.reason;
-      if (inserted.status === 'rejected') throw clientOrderIdConflict(inserted.reason, clientOrderId);
-      if (submitted.status === 'rejected') throw submitted.reason;
-      if (input.reduceOnly) await checkReduceOnly(tx, input.accountId, instrument.id, input.side, quantity);
+      );
+      const inserted = new Map<string, OrderRow>();
+      for (const [i, [check, insert, event, reduceOnly]] of checked.entries()) {
+        const failure =
+          check.status === 'rejected'
+            ? check.reason
+            : insert.status === 'rejected'
+              ? clientOrderIdConflict(insert.reason, (entries[i] as PaperEntry).clientOrderId)
+              : event.status === 'rejected'
+                ? event.reason
+                : reduceOnly.status === 'rejected'
+                  ? reduceOnly.reason
+                  : undefined;
+        if (failure !== undefined) throw entries.length === 1 ? failure : new PaperBatchCheckFailed();
+        if (insert.status === 'fulfilled') inserted.set((entries[i] as PaperEntry).id, insert.value[0] as OrderRow);
+      }
 
-      const report = services.paper.submit(tenantId, venueOrder, now);
-      sent = true;
       const batch = new WriteBatch();
-      const snapshot = services.paper.snapshot(tenantId, instrument.id, 10, now);
-      const others = report.fills.map((f) => f.orderId).filter((orderId) => orderId !== id);
-      // Our own resting orders on the other side of a fill are locked before they change.
-      const rows =
-        others.length || report.expired.length || report.cancelled.length
-          ? await lockOrders(tx, [...others, ...report.expired, ...report.cancelled])
-          : new Map<string, OrderRow>();
-      rows.set(id, inserted.value[0] as OrderRow);
-      applyReportToRows(tx, batch, rows, report, id, context);
-      if (services.paper.publishBookIfChanged(tenantId, instrument.id, snapshot)) {
-        batch.queue(publish(tx, BOOK_CHANNEL, { instrument: instrument.id, venue: 'paper', ...snapshot }));
+      for (const entry of entries) {
+        const report = services.paper.submit(tenantId, entry.venueOrder, entry.now);
+        submitted.push(entry);
+        const others = report.fills.map((f) => f.orderId).filter((orderId) => orderId !== entry.id);
+        // Our own resting orders on the other side of a fill (earlier ones of this batch too) are locked before they change.
+        const rows =
+          others.length || report.expired.length || report.cancelled.length
+            ? await lockOrders(tx, [...others, ...report.expired, ...report.cancelled])
+            : new Map<string, OrderRow>();
+        rows.set(entry.id, inserted.get(entry.id) as OrderRow);
+        applyReportToRows(tx, batch, rows, report, entry.id, entry.context);
+      }
+      const last = entries.at(-1) as PaperEntry;
+      for (const instrument of new Set(entries.map((entry) => entry.instrument.id))) {
+        const snapshot = services.paper.snapshot(tenantId, instrument, 10, last.now);
+        if (services.paper.publishBookIfChanged(tenantId, instrument, snapshot)) {
+          batch.queue(publish(tx, BOOK_CHANNEL, { instrument, venue: 'paper', ...snapshot }));
+        }
       }
       await batch.flush();
-      // The reply is built from what the writes returned: no read after them.
-      const row = (await batch.rows.get(id)) ?? (inserted.value[0] as OrderRow);
-      const fills = (await Promise.all(batch.executions))
-        .filter((e) => e.order_id === id)
-        .map(({ order_id: _, ...fill }) => plainFill(fill));
-      return toOrder(row, fills);
+      // The replies are built from what the writes returned: no read after them.
+      const executions = await Promise.all(batch.executions);
+      return Promise.all(
+        entries.map(async (entry) => {
+          const row = (await batch.rows.get(entry.id)) ?? (inserted.get(entry.id) as OrderRow);
+          const fills = executions.filter((e) => e.order_id === entry.id).map(({ order_id: _, ...fill }) => plainFill(fill));
+          return toOrder(row, fills);
+        }),
+      );
     });
   } catch (error) {
-    // Nothing of it was recorded: take what rests back out of the book.
-    if (sent) services.paper.cancel(tenantId, instrument.id, id);
+    // Nothing of them was recorded: take what rests back out of the book.
+    for (const entry of submitted) services.paper.cancel(tenantId, entry.instrument.id, entry.id);
     throw error;
   }
 }

@@ -1,0 +1,133 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { createTestDatabase, type TestDatabase } from '@atrium/db/testing';
+import { createReseller, createTenant } from '@atrium/tenants';
+import { Decimal } from 'decimal.js';
+import { createAccount, createPaperVenue, type OrderServices, type PlaceOrderInput, placeOrder } from '../src/index.ts';
+
+/*
+ * Paper orders a tenant sends while its previous transaction is in flight are
+ * placed together in one transaction (group commit). These tests pin what that
+ * must never change: each order hears its own answer, a refused order leaves
+ * no trace and refuses no other, and orders of one batch trade with each other.
+ */
+
+const CTX = { actor: { type: 'system' as const, id: 'test' } };
+const REFUSED_QUANTITY = '0.777';
+let t: TestDatabase;
+let tenantId: string;
+let accountA: string;
+let accountB: string;
+let services: OrderServices;
+
+before(async () => {
+  t = await createTestDatabase({ poolSize: 4 });
+  const reseller = await t.db.withPlatform((tx) => createReseller(tx, { slug: 'batch', name: 'Batch' }));
+  tenantId = (await t.db.withPlatform((tx) => createTenant(tx, reseller.id, { slug: 'batch-t', name: 'B', legalName: 'B Ltd' }, CTX))).id;
+  accountA = (await t.db.withTenant(tenantId, (tx) => createAccount(tx, { code: 'A', name: 'A' }, CTX))).id;
+  accountB = (await t.db.withTenant(tenantId, (tx) => createAccount(tx, { code: 'B', name: 'B' }, CTX))).id;
+  services = {
+    paper: createPaperVenue({ stepIntervalMs: Number.POSITIVE_INFINITY }),
+    // A real refusal from inside the transaction, for one recognisable quantity.
+    preTrade: async (_tx, order) => {
+      if (order.quantity === REFUSED_QUANTITY) throw Object.assign(new Error('refused by risk'), { code: 'TEST_REFUSED' });
+    },
+  };
+});
+after(() => t.drop());
+
+const bid = (price: string, extra: Partial<PlaceOrderInput> = {}): PlaceOrderInput => ({
+  accountId: accountA,
+  instrument: 'BTC-USD',
+  venue: 'paper',
+  side: 'buy',
+  type: 'limit',
+  timeInForce: 'GTC',
+  quantity: '0.01',
+  price,
+  ...extra,
+});
+
+async function transactionsOf(ids: string[]): Promise<number> {
+  const [row] = await t.admin<
+    { n: number }[]
+  >`select count(distinct xmin::text)::int as n from atrium.orders where id = any(${ids}::uuid[])`;
+  return row?.n ?? 0;
+}
+
+test('orders sent together while one is in flight share the next transaction, each with its own answer', async () => {
+  const inputs = Array.from({ length: 12 }, (_, i) => bid(`${50000 + i}`));
+  // placeOrder queues synchronously: the first goes at once, the other eleven wait for it and go together.
+  const orders = await Promise.all(inputs.map((input) => placeOrder(t.db, tenantId, input, CTX, services)));
+  assert.deepEqual(
+    orders.map((o) => [o.status, o.price]),
+    inputs.map((input) => ['new', input.price]),
+  );
+  assert.equal(new Set(orders.map((o) => o.id)).size, 12);
+  assert.equal(await transactionsOf(orders.map((o) => o.id)), 2);
+  const events = await t.admin<{ n: number }[]>`
+    select count(*)::int as n from atrium.order_events where order_id = any(${orders.map((o) => o.id)}::uuid[])`;
+  assert.equal(events[0]?.n, 24, 'pending-new and new for every order');
+  const audited = await t.admin<{ n: number }[]>`
+    select count(*)::int as n from atrium.audit_events where action = 'order.placed' and object_id = any(${orders.map((o) => o.id)}::text[])`;
+  assert.equal(audited[0]?.n, 12);
+});
+
+test('an order refused inside a shared transaction refuses no other, and leaves no trace in the book or the database', async () => {
+  const taken = await placeOrder(t.db, tenantId, bid('49000', { clientOrderId: 'batch-taken' }), CTX, services);
+  const inputs = [
+    bid('49001'),
+    bid('49002'),
+    bid('49003', { clientOrderId: 'batch-taken' }),
+    bid('49004'),
+    bid('49005', { quantity: REFUSED_QUANTITY }),
+    bid('49006'),
+  ];
+  const settled = await Promise.allSettled(inputs.map((input) => placeOrder(t.db, tenantId, input, CTX, services)));
+  assert.deepEqual(
+    settled.map((s) => (s.status === 'fulfilled' ? s.value.status : (s.reason as { code: string }).code)),
+    ['new', 'new', 'TRD_ERR_CLIENT_ORDER_ID_TAKEN', 'new', 'TEST_REFUSED', 'new'],
+  );
+  const prices = await t.admin<{ price: string }[]>`
+    select price::text as price from atrium.orders where tenant_id = ${tenantId} and price between 49000 and 49010 order by price`;
+  assert.deepEqual(
+    prices.map((r) => new Decimal(r.price).toFixed()),
+    ['49000', '49001', '49002', '49004', '49006'],
+  );
+  const book = services.paper.snapshot(tenantId, 'BTC-USD', 200, Date.now());
+  const resting = book.bids.map(([price]) => new Decimal(price).toFixed()).filter((p) => p >= '49000' && p <= '49010');
+  assert.deepEqual(resting.sort(), ['49000', '49001', '49002', '49004', '49006'], 'the refused orders never reached the book');
+  assert.equal(taken.clientOrderId, 'batch-taken');
+});
+
+test('orders of one batch trade with each other: the resting sell is locked and filled in the same transaction', async () => {
+  const book = services.paper.snapshot(tenantId, 'BTC-USD', 1, Date.now());
+  const bestBid = new Decimal(book.bids[0]?.[0] as string);
+  const bestAsk = new Decimal(book.asks[0]?.[0] as string);
+  const inside = bestBid.plus('0.1');
+  assert.ok(inside.lt(bestAsk), `the synthetic spread ${bestBid}–${bestAsk} leaves a tick inside`);
+  // Something in flight first, so that the sell and the buy queue behind it and go together.
+  const first = placeOrder(t.db, tenantId, bid('48000'), CTX, services);
+  const sell = placeOrder(t.db, tenantId, bid(inside.toFixed(), { side: 'sell' }), CTX, services);
+  const buy = placeOrder(t.db, tenantId, bid(inside.toFixed(), { accountId: accountB }), CTX, services);
+  const [, sold, bought] = await Promise.all([first, sell, buy]);
+  assert.equal(bought.status, 'filled');
+  assert.deepEqual(
+    bought.fills.map((f) => [f.quantity, f.price, f.liquidity]),
+    [['0.01', inside.toFixed(), 'taker']],
+  );
+  assert.equal(sold.status, 'filled', 'the reply shows what its batch did to it');
+  assert.equal(await transactionsOf([sold.id, bought.id]), 1);
+  const rows = await t.admin<{ status: string; cum: string }[]>`
+    select status, cum_quantity::text as cum from atrium.orders where id = any(${[sold.id, bought.id]}::uuid[])`;
+  assert.deepEqual(
+    rows.map((r) => [r.status, new Decimal(r.cum).toFixed()]),
+    [
+      ['filled', '0.01'],
+      ['filled', '0.01'],
+    ],
+  );
+  const executions = await t.admin<{ n: number }[]>`
+    select count(*)::int as n from atrium.executions where order_id = any(${[sold.id, bought.id]}::uuid[])`;
+  assert.equal(executions[0]?.n, 2, 'one execution for each side');
+});
