@@ -18,4 +18,4 @@ export { type EmbeddedPostgresOptions, type RunningPostgres, startEmbeddedPostgr
 export { claimIdempotencyKey, completeIdempotencyKey, type IdempotencyClaim, releaseIdempotencyKey } from './idempotency.ts';
 export { newId } from './ids.ts';
 export { APP_ROLE, APP_SCHEMA, type AppliedMigration, type MigrateOptions, migrate, OWNER_ROLE } from './migrate.ts';
-export { pgTimestamptzToRfc3339 } from './time.ts';
+export { pgTimestamptzToRfc3339, toRfc3339Micros, utcNowMicros } from './time.ts';

@@ -68,6 +68,21 @@ test('orders sent together while one is in flight share the next transaction, ea
   const events = await t.admin<{ n: number }[]>`
     select count(*)::int as n from atrium.order_events where order_id = any(${orders.map((o) => o.id)}::uuid[])`;
   assert.equal(events[0]?.n, 24, 'pending-new and new for every order');
+  // Written once, in its state after the venue's answer, with its history as events.
+  const [first] = orders;
+  const history = await t.admin<{ seq: number; status: string }[]>`
+    select seq, status from atrium.order_events where order_id = ${first?.id as string} order by seq`;
+  assert.deepEqual(
+    history.map((e) => [e.seq, e.status]),
+    [
+      [1, 'pending-new'],
+      [2, 'new'],
+    ],
+  );
+  const [snapshot] = await t.admin<{ after: { createdAt: string; status: string } }[]>`
+    select after from atrium.audit_events where action = 'order.placed' and object_id = ${first?.id as string}`;
+  assert.equal(snapshot?.after.createdAt, first?.createdAt, 'the audit snapshot carries the row’s own time');
+  assert.equal(snapshot?.after.status, 'new');
   const audited = await t.admin<{ n: number }[]>`
     select count(*)::int as n from atrium.audit_events where action = 'order.placed' and object_id = any(${orders.map((o) => o.id)}::text[])`;
   assert.equal(audited[0]?.n, 12);

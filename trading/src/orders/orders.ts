@@ -1,5 +1,5 @@
 import { type AuditContext, appendAuditEvent } from '@atrium/compliance';
-import { type Database, decodeCursor, newId, type Page, type TenantTx, toPage } from '@atrium/db';
+import { type Database, decodeCursor, newId, type Page, type TenantTx, toPage, toRfc3339Micros, utcNowMicros } from '@atrium/db';
 import createError from '@fastify/error';
 import { Decimal } from 'decimal.js';
 import { AccountClosedError, AccountNotFoundError } from '../errors.ts';
@@ -245,13 +245,48 @@ async function publish(tx: TenantTx, channel: string, payload: Record<string, un
  */
 class WriteBatch {
   readonly pending: Promise<unknown>[] = [];
-  /** The latest row each update returned, by order id. */
+  /** The latest row each write returned, by order id. */
   readonly rows = new Map<string, Promise<OrderRow>>();
   readonly executions: Promise<Execution & { order_id: string }>[] = [];
+  /**
+   * Orders placed in this transaction and not yet written: their transitions
+   * run in memory, and the row is inserted once, in its state after the
+   * venue's answer, with its events — no insert-then-update of the same row.
+   */
+  readonly fresh = new Map<
+    string,
+    { input: PlaceOrderInput; events: { status: OrderStatus; event: OrderEvent | { type: 'submitted' } }[] }
+  >();
   queue(promise: Promise<unknown>): void {
     // Settled by flush(); a failure aborts the transaction, and flush() rethrows it.
     promise.catch(() => {});
     this.pending.push(promise);
+  }
+  /** Inserts a fresh order as it stands now; later changes to it in this transaction are updates. */
+  writeFresh(tx: TenantTx, row: OrderRow): void {
+    const fresh = this.fresh.get(row.id);
+    if (!fresh) return;
+    this.fresh.delete(row.id);
+    const { input } = fresh;
+    const inserted = tx<OrderRow[]>`
+      insert into orders (tenant_id, id, parent_id, account_id, client_order_id, instrument, venue, side, type, time_in_force, post_only,
+                          reduce_only, quantity, price, stop_price, expires_at, status, cum_quantity, leaves_quantity, avg_price,
+                          cum_notional, reject_reason, created_at, updated_at)
+      values (${tx.tenantId}, ${row.id}, ${row.parent_id}, ${row.account_id}, ${row.client_order_id}, ${row.instrument}, ${row.venue},
+              ${row.side}, ${row.type}, ${row.time_in_force}, ${row.post_only}, ${input.reduceOnly ?? false}, ${row.quantity},
+              ${row.price}, ${row.stop_price}, ${row.expires_at}, ${row.status}, ${row.cum_quantity}, ${row.leaves_quantity},
+              ${row.avg_price}, ${row.cum_notional}, ${row.reject_reason}, ${row.created_at}, ${row.updated_at})
+      returning ${tx.unsafe(COLUMNS)}`.then((rows) => rows[0] as OrderRow);
+    this.queue(inserted);
+    this.rows.set(row.id, inserted);
+    // Every transition keeps its own microsecond time: clock_timestamp() is taken per row.
+    this.queue(
+      tx`insert into order_events (tenant_id, order_id, seq, status, event)
+         select ${tx.tenantId}, ${row.id}, e.seq, e.status, e.event
+           from jsonb_to_recordset(${tx.json(fresh.events.map((e, i) => ({ seq: i + 1, ...e })) as never)})
+             as e(seq integer, status text, event jsonb)
+          order by e.seq`.execute(),
+    );
   }
   async flush(): Promise<void> {
     await Promise.all(this.pending);
@@ -261,6 +296,22 @@ class WriteBatch {
 /** Applies one event to a locked order row: state machine in memory, row update and history queued. */
 function transition(tx: TenantTx, batch: WriteBatch, row: OrderRow, event: OrderEvent, extra: { rejectReason?: string } = {}): OrderRow {
   const next = applyOrderEvent(stateOf(row), event);
+  const moved = {
+    ...row,
+    status: next.status,
+    quantity: next.quantity,
+    price: next.price,
+    cum_quantity: next.cumQuantity,
+    leaves_quantity: next.leavesQuantity,
+    avg_price: next.avgPrice,
+    cum_notional: next.cumNotional,
+    reject_reason: extra.rejectReason ?? row.reject_reason,
+  };
+  const fresh = batch.fresh.get(row.id);
+  if (fresh) {
+    fresh.events.push({ status: next.status, event });
+    return moved;
+  }
   const updated = tx<OrderRow[]>`
     update orders set status = ${next.status}, quantity = ${next.quantity}, price = ${next.price}, cum_quantity = ${next.cumQuantity},
            leaves_quantity = ${next.leavesQuantity}, avg_price = ${next.avgPrice}, cum_notional = ${next.cumNotional},
@@ -276,17 +327,7 @@ function transition(tx: TenantTx, batch: WriteBatch, row: OrderRow, event: Order
             (select coalesce(max(seq), 0) + 1 from order_events where tenant_id = ${tx.tenantId} and order_id = ${row.id}),
             ${next.status}, ${tx.json(event as never)})`.execute(),
   );
-  return {
-    ...row,
-    status: next.status,
-    quantity: next.quantity,
-    price: next.price,
-    cum_quantity: next.cumQuantity,
-    leaves_quantity: next.leavesQuantity,
-    avg_price: next.avgPrice,
-    cum_notional: next.cumNotional,
-    reject_reason: extra.rejectReason ?? row.reject_reason,
-  };
+  return moved;
 }
 
 async function lockOrders(tx: TenantTx, ids: string[]): Promise<Map<string, OrderRow>> {
@@ -338,10 +379,15 @@ function applyReportToRows(
       );
     }
   }
-  for (const fill of report.fills) applyFill(tx, batch, rows, fill);
+  const executions: (() => void)[] = [];
+  for (const fill of report.fills) applyFill(tx, batch, rows, fill, executions);
   for (const id of report.expired) closeIfOpen(tx, batch, rows, id, { type: 'expired' });
   for (const id of report.cancelled) closeIfOpen(tx, batch, rows, id, { type: 'cancelled' });
   if (subject && report.outcome?.status === 'cancelled') closeIfOpen(tx, batch, rows, subject, { type: 'cancelled' });
+  // An order placed in this transaction is written in its final state, before the executions that refer to it.
+  const placed = subject ? rows.get(subject) : undefined;
+  if (placed) batch.writeFresh(tx, placed);
+  for (const write of executions) write();
   for (const id of touched) {
     const row = rows.get(id);
     if (!row) continue;
@@ -352,10 +398,15 @@ function applyReportToRows(
   }
 }
 
-function applyFill(tx: TenantTx, batch: WriteBatch, rows: Map<string, OrderRow>, fill: PaperFill): void {
+/** The fill's transition now; its execution row through `executions`, once the order row exists. */
+function applyFill(tx: TenantTx, batch: WriteBatch, rows: Map<string, OrderRow>, fill: PaperFill, executions: (() => void)[]): void {
   const row = rows.get(fill.orderId);
   if (!row) return;
   rows.set(row.id, transition(tx, batch, row, { type: 'fill', quantity: fill.quantity, price: fill.price }));
+  executions.push(() => writeExecution(tx, batch, row, fill));
+}
+
+function writeExecution(tx: TenantTx, batch: WriteBatch, row: OrderRow, fill: PaperFill): void {
   const execution = tx<(Execution & { order_id: string })[]>`
     insert into executions (tenant_id, id, order_id, account_id, instrument, venue, side, quantity, price, fee, fee_currency, liquidity)
     values (${tx.tenantId}, ${newId()}, ${row.id}, ${row.account_id}, ${row.instrument}, ${row.venue}, ${row.side},
@@ -459,6 +510,7 @@ export async function placeOrder(
       instrument,
       venueOrder,
       now,
+      receivedAt: utcNowMicros(),
       context,
       resolve,
       reject,
@@ -477,6 +529,8 @@ interface PaperEntry {
   instrument: Instrument;
   venueOrder: PaperOrder;
   now: number;
+  /** When the engine took the order, UTC with microseconds. */
+  receivedAt: string;
   context: AuditContext;
   resolve(order: Order): void;
   reject(error: unknown): void;
@@ -538,77 +592,82 @@ class PaperOrderBatcher {
   }
 }
 
-/** Any order of a shared transaction failed its checks: the transaction is void, and each order goes again alone. */
-class PaperBatchCheckFailed extends Error {}
+/** A statement of a shared transaction failed, which voids it: each of its orders goes again alone. */
+class PaperBatchAborted extends Error {}
 
 /** Answers every entry; never rejects. */
 async function settlePaperBatch(db: Database, tenantId: string, entries: PaperEntry[], services: OrderServices): Promise<void> {
   try {
-    const orders = await placePaperOrders(db, tenantId, entries, services);
-    for (const [i, entry] of entries.entries()) entry.resolve(orders[i] as Order);
+    const outcomes = await placePaperOrders(db, tenantId, entries, services);
+    for (const [i, entry] of entries.entries()) {
+      const outcome = outcomes[i] as PaperOutcome;
+      if ('order' in outcome) entry.resolve(outcome.order);
+      else entry.reject(outcome.error);
+    }
   } catch (error) {
-    if (!(error instanceof PaperBatchCheckFailed)) {
+    if (!(error instanceof PaperBatchAborted)) {
       for (const entry of entries) entry.reject(error);
       return;
     }
-    // One order's refusal (or its reused clientOrderId) aborted the shared transaction before the venue heard
-    // of any of them: each order goes again on its own and hears its own answer.
+    // The venue heard of none of them: each goes again on its own and hears its own answer.
     for (const entry of entries) await settlePaperBatch(db, tenantId, [entry], services);
   }
 }
 
+type PaperOutcome = { order: Order } | { error: unknown };
+
+/** An error PostgreSQL raised (the transaction is aborted), as opposed to a refusal our checks made. */
+function isDatabaseError(error: unknown): boolean {
+  return error instanceof Error && error.name === 'PostgresError';
+}
+
 /**
- * One transaction for a tenant's paper orders: every order's checks and
- * pending-new row in one pipelined round trip; only when all of them hold does
- * the venue hear of any, so a refused order never touches the book. Then the
- * venue's reports, applied as pipelined writes, and COMMIT.
+ * One transaction for a tenant's paper orders. First every order's checks in
+ * one pipelined round trip — account, pre-trade risk, reduce-only, and its
+ * clientOrderId (under a transaction lock on the id, so two transactions
+ * cannot both find it free). Only the orders that pass reach the venue, in
+ * arrival order, so a refused order never touches the book and refuses no
+ * other. Then each order is written once, in its state after the venue's
+ * answer, with its events, executions, audit and streams, pipelined; COMMIT.
  */
-async function placePaperOrders(db: Database, tenantId: string, entries: PaperEntry[], services: OrderServices): Promise<Order[]> {
+async function placePaperOrders(db: Database, tenantId: string, entries: PaperEntry[], services: OrderServices): Promise<PaperOutcome[]> {
   const submitted: PaperEntry[] = [];
   try {
     return await db.withTenant(tenantId, async (tx) => {
-      const checked = await Promise.all(
-        entries.map((entry) =>
-          Promise.allSettled([
-            checkOrder(tx, { ...entry.rounded, notional: entry.notional }, services),
-            insertPendingOrder(
-              tx,
-              {
-                id: entry.id,
-                clientOrderId: entry.clientOrderId,
-                instrument: entry.instrument.id,
-                quantity: entry.venueOrder.quantity,
-                price: entry.venueOrder.price ?? null,
-                stopPrice: entry.venueOrder.stopPrice ?? null,
-              },
-              entry.input,
-            ),
-            tx`insert into order_events (tenant_id, order_id, seq, status, event)
-               values (${tenantId}, ${entry.id}, 1, 'pending-new', ${tx.json({ type: 'submitted' })})`.execute(),
-            entry.input.reduceOnly
-              ? checkReduceOnly(tx, entry.input.accountId, entry.instrument.id, entry.input.side, entry.venueOrder.quantity)
-              : Promise.resolve(),
-          ]),
-        ),
+      const claimed = [...new Set(entries.filter((e) => e.input.clientOrderId !== undefined).map((e) => e.clientOrderId))].sort();
+      const taken = claimed.length
+        ? Promise.all([
+            tx`select pg_advisory_xact_lock(hashtextextended('atrium.client_order_id:' || ${tenantId} || ':' || c, 0))
+                 from (select c from unnest(${claimed}::text[]) c order by c) ids`.execute(),
+            // A statement of its own: READ COMMITTED takes its snapshot after the locks are held.
+            tx<{ client_order_id: string }[]>`
+              select client_order_id from orders where tenant_id = ${tenantId} and client_order_id = any(${claimed}::text[])`.execute(),
+          ]).then(([, rows]) => new Set(rows.map((r) => r.client_order_id)))
+        : Promise.resolve(new Set<string>());
+      const checks = entries.map((entry) =>
+        Promise.allSettled([
+          checkOrder(tx, { ...entry.rounded, notional: entry.notional }, services),
+          entry.input.reduceOnly
+            ? checkReduceOnly(tx, entry.input.accountId, entry.instrument.id, entry.input.side, entry.venueOrder.quantity)
+            : Promise.resolve(),
+        ]),
       );
-      const inserted = new Map<string, OrderRow>();
-      for (const [i, [check, insert, event, reduceOnly]] of checked.entries()) {
-        const failure =
-          check.status === 'rejected'
-            ? check.reason
-            : insert.status === 'rejected'
-              ? clientOrderIdConflict(insert.reason, (entries[i] as PaperEntry).clientOrderId)
-              : event.status === 'rejected'
-                ? event.reason
-                : reduceOnly.status === 'rejected'
-                  ? reduceOnly.reason
-                  : undefined;
-        if (failure !== undefined) throw entries.length === 1 ? failure : new PaperBatchCheckFailed();
-        if (insert.status === 'fulfilled') inserted.set((entries[i] as PaperEntry).id, insert.value[0] as OrderRow);
+      const [takenIds, checked] = await Promise.all([taken, Promise.all(checks)]);
+      const seen = new Set<string>();
+      const refusals = new Map<string, unknown>();
+      for (const [i, results] of checked.entries()) {
+        const entry = entries[i] as PaperEntry;
+        const failure = results.find((r) => r.status === 'rejected')?.reason;
+        if (isDatabaseError(failure)) throw entries.length === 1 ? failure : new PaperBatchAborted();
+        const reused = takenIds.has(entry.clientOrderId) || seen.has(entry.clientOrderId);
+        seen.add(entry.clientOrderId);
+        if (failure !== undefined) refusals.set(entry.id, failure);
+        else if (reused) refusals.set(entry.id, new ClientOrderIdTakenError(entry.clientOrderId));
       }
 
       const batch = new WriteBatch();
       for (const entry of entries) {
+        if (refusals.has(entry.id)) continue;
         const report = services.paper.submit(tenantId, entry.venueOrder, entry.now);
         submitted.push(entry);
         const others = report.fills.map((f) => f.orderId).filter((orderId) => orderId !== entry.id);
@@ -617,11 +676,12 @@ async function placePaperOrders(db: Database, tenantId: string, entries: PaperEn
           others.length || report.expired.length || report.cancelled.length
             ? await lockOrders(tx, [...others, ...report.expired, ...report.cancelled])
             : new Map<string, OrderRow>();
-        rows.set(entry.id, inserted.get(entry.id) as OrderRow);
+        batch.fresh.set(entry.id, { input: entry.input, events: [{ status: 'pending-new', event: { type: 'submitted' } }] });
+        rows.set(entry.id, pendingRow(entry));
         applyReportToRows(tx, batch, rows, report, entry.id, entry.context);
       }
       const last = entries.at(-1) as PaperEntry;
-      for (const instrument of new Set(entries.map((entry) => entry.instrument.id))) {
+      for (const instrument of new Set(submitted.map((entry) => entry.instrument.id))) {
         const snapshot = services.paper.snapshot(tenantId, instrument, 10, last.now);
         if (services.paper.publishBookIfChanged(tenantId, instrument, snapshot)) {
           batch.queue(publish(tx, BOOK_CHANNEL, { instrument, venue: 'paper', ...snapshot }));
@@ -631,10 +691,11 @@ async function placePaperOrders(db: Database, tenantId: string, entries: PaperEn
       // The replies are built from what the writes returned: no read after them.
       const executions = await Promise.all(batch.executions);
       return Promise.all(
-        entries.map(async (entry) => {
-          const row = (await batch.rows.get(entry.id)) ?? (inserted.get(entry.id) as OrderRow);
+        entries.map(async (entry): Promise<PaperOutcome> => {
+          if (refusals.has(entry.id)) return { error: refusals.get(entry.id) };
+          const row = (await batch.rows.get(entry.id)) as OrderRow;
           const fills = executions.filter((e) => e.order_id === entry.id).map(({ order_id: _, ...fill }) => plainFill(fill));
-          return toOrder(row, fills);
+          return { order: toOrder(row, fills) };
         }),
       );
     });
@@ -643,6 +704,37 @@ async function placePaperOrders(db: Database, tenantId: string, entries: PaperEn
     for (const entry of submitted) services.paper.cancel(tenantId, entry.instrument.id, entry.id);
     throw error;
   }
+}
+
+/** The order as it stands before the venue answers; written only once the answer is applied. */
+function pendingRow(entry: PaperEntry): OrderRow {
+  const { input, venueOrder } = entry;
+  return {
+    id: entry.id,
+    parent_id: input.parentId ?? null,
+    client_order_id: entry.clientOrderId,
+    account_id: input.accountId,
+    instrument: entry.instrument.id,
+    venue: 'paper',
+    venue_order_id: null,
+    side: input.side,
+    type: input.type,
+    time_in_force: input.timeInForce,
+    post_only: input.postOnly ?? false,
+    quantity: venueOrder.quantity,
+    price: venueOrder.price ?? null,
+    stop_price: venueOrder.stopPrice ?? null,
+    expires_at: input.expiresAt === undefined ? null : toRfc3339Micros(input.expiresAt),
+    status: 'pending-new',
+    cum_quantity: '0',
+    leaves_quantity: venueOrder.quantity,
+    avg_price: null,
+    cum_notional: '0',
+    reject_reason: null,
+    // The engine's time of receipt: the row, its audit event and its stream message all carry it.
+    created_at: entry.receivedAt,
+    updated_at: entry.receivedAt,
+  };
 }
 
 function plainFill(fill: Execution): Execution {
