@@ -12,6 +12,7 @@ import { createTenant, findTenantIdBySlug } from '@atrium/tenants';
 import { createAccount, listAccounts } from '@atrium/trading';
 import autocannon from 'autocannon';
 import postgres from 'postgres';
+import { benchFixEcho } from './fix-echo.ts';
 import { benchMatchingEngine } from './matching.ts';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
@@ -25,7 +26,7 @@ const root = path.resolve(import.meta.dirname, '..');
 
 interface CaseResult {
   name: string;
-  group: 'read' | 'write' | 'orders';
+  group: 'read' | 'write' | 'orders' | 'fix';
   rps: number;
   p50: number;
   p99: number;
@@ -287,6 +288,40 @@ try {
     ENTRY_10,
   );
 
+  // FIX (issue 6): a logged-on NewOrderSingle → ExecutionReport echo through our gateway, against a bare
+  // jspurefix initiator/acceptor pair, the same jspurefix initiator driving both (bench/src/fix-echo.ts).
+  const fixNotes: string[] = [];
+  if (!ONLY || ONLY.test('fix echo')) {
+    const fix = await benchFixEcho({
+      adminUrl: pg.adminUrl,
+      appUrl,
+      seconds: DURATION,
+      window: Number(process.env.BENCH_FIX_WINDOW ?? 32),
+      rounds: Number(process.env.BENCH_FIX_ROUNDS ?? 3),
+    });
+    const BARE_FIX = 'fix echo: bare jspurefix initiator + acceptor (its session layer, file store)';
+    for (const [name, side, baseline] of [
+      [BARE_FIX, fix.bare, undefined],
+      ['fix echo: jspurefix initiator + our gateway (our session layer, PostgreSQL store, API-client Logon)', fix.atrium, BARE_FIX],
+    ] as const) {
+      results.push({
+        name,
+        group: 'fix',
+        rps: side.ordersPerSecond,
+        p50: Number(side.p50Ms.toFixed(2)),
+        p99: Number(side.p99Ms.toFixed(2)),
+        non2xx: 0,
+        errors: 0,
+        ...(baseline ? { baseline } : {}),
+      });
+      console.log(
+        `  ${name}: ${Math.round(side.ordersPerSecond)} orders/s, p50 ${side.p50Ms.toFixed(2)} ms, p99 ${side.p99Ms.toFixed(2)} ms`,
+      );
+    }
+    fixNotes.push(...fix.notes);
+    for (const note of fix.notes) console.log(`    ${note}`);
+  }
+
   if (process.env.ATRIUM_PG_STAT_STATEMENTS) {
     const a = postgres(pg.adminUrl, { max: 1 });
     const top =
@@ -314,7 +349,7 @@ try {
   await mkdir(path.join(root, 'results'), { recursive: true });
   await writeFile(
     path.join(root, 'results', 'latest.md'),
-    `# Benchmark run ${new Date().toISOString()}\n\n${header.map((l) => `- ${l}`).join('\n')}\n\n${table}\n\n${engineLine}\n\nAudit chain after write load: ok=${report.ok}, sealed=${report.sealed}\n`,
+    `# Benchmark run ${new Date().toISOString()}\n\n${header.map((l) => `- ${l}`).join('\n')}\n\n${table}\n\n${engineLine}\n\nAudit chain after write load: ok=${report.ok}, sealed=${report.sealed}\n${fixNotes.map((n) => `\n- ${n}`).join('')}\n`,
   );
   console.log(`\nwrote bench/results/latest.md`);
 } finally {
