@@ -27,6 +27,10 @@ try {
       { onProgress: (line) => process.stderr.write(`${line}\n`), ...(only ? { only } : {}) },
     );
     process.stdout.write(`${formatAcceptanceReport(results)}\n`);
+    // The report counts warnings; their texts say what differed from QuickFIX's expectations.
+    for (const result of results) {
+      for (const warning of result.warnings) process.stdout.write(`WARN  ${result.script}: ${warning}\n`);
+    }
     failed = results.length === 0 || results.some((result) => !result.passed);
   } finally {
     await gateway.close();

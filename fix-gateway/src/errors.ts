@@ -15,3 +15,4 @@ export const FixMessageInvalidError = createError('FIX_ERR_MESSAGE_INVALID', 'Ca
 export const FixStoreFencedError = createError('FIX_ERR_STORE_FENCED', 'FIX session %s is owned by another gateway instance', 409);
 export const FixTestOnlyError = createError('FIX_ERR_TEST_ONLY', '%s is only available outside production', 500);
 export const FixUnsupportedMessageTypeError = createError('FIX_ERR_UNSUPPORTED_MESSAGE_TYPE', 'Unsupported Message Type', 422);
+export const FixSessionBusyError = createError('FIX_ERR_SESSION_BUSY', 'FIX session %s is still logged on or logging on', 409);

@@ -6,6 +6,12 @@ import { ElasticBuffer } from 'jspurefix/dist/buffer/elastic-buffer.js';
 import type { MsgView } from 'jspurefix/dist/buffer/msg-view.js';
 import { TagType } from 'jspurefix/dist/buffer/tag/tag-type.js';
 import type { IJsFixConfig } from 'jspurefix/dist/config/js-fix-config.js';
+import type {
+  ContainedComponentField,
+  ContainedFieldSet,
+  ContainedGroupField,
+  ContainedSimpleField,
+} from 'jspurefix/dist/dictionary/contained/index.js';
 import type { FixDefinitions } from 'jspurefix/dist/dictionary/definition/fix-definitions.js';
 import type { IExecutionReport } from 'jspurefix/dist/types/FIX4.4/quickfix/execution_report.js';
 import type { INewOrderSingle } from 'jspurefix/dist/types/FIX4.4/quickfix/new_order_single.js';
@@ -16,6 +22,7 @@ import type { IOrderStatusRequest } from 'jspurefix/dist/types/FIX4.4/quickfix/o
 import type { IOrderQtyData } from 'jspurefix/dist/types/FIX4.4/quickfix/set/order_qty_data.js';
 import type { IStandardHeader } from 'jspurefix/dist/types/FIX4.4/quickfix/set/standard_header.js';
 import { DefinitionFactory } from 'jspurefix/dist/util/definition-factory.js';
+import { FixMessageInvalidError } from './errors.ts';
 import { SOH } from './session/frames.ts';
 
 // Money never passes through a JS number (README): decimal fields travel as exact strings.
@@ -62,9 +69,15 @@ export class Fix44Dictionary {
   private readonly encoder: AsciiEncoder;
   private readonly encodeBuffer: ElasticBuffer;
   private lastDecoded: unknown = null;
+  private readonly headerTags: ReadonlySet<number>;
+  private readonly headerGroupTags = new Set<number>();
+  private readonly repeatableTags = new Map<string, Set<number>>();
 
   constructor(definitions: FixDefinitions) {
     this.definitions = definitions;
+    const header = definitions.component.get('StandardHeader');
+    this.headerTags = new Set(Object.keys(header?.containedTag ?? {}).map(Number));
+    if (header) collectGroupTags(header, false, this.headerGroupTags);
     // Decimal fields decode as their exact text and encode verbatim from strings.
     for (const simple of definitions.simple.values()) {
       if (DECIMAL_TYPES.has(simple.type)) (simple as { tagType: TagType }).tagType = TagType.String;
@@ -103,6 +116,21 @@ export class Fix44Dictionary {
     return this.definitions.message.get(msgType)?.containedTag[tag] === true;
   }
 
+  isHeaderTag(tag: number): boolean {
+    return this.headerTags.has(tag);
+  }
+
+  isRepeatableTag(msgType: string, tag: number): boolean {
+    let tags = this.repeatableTags.get(msgType);
+    if (!tags) {
+      tags = new Set(this.headerGroupTags);
+      const definition = this.definitions.message.get(msgType);
+      if (definition) collectGroupTags(definition, false, tags);
+      this.repeatableTags.set(msgType, tags);
+    }
+    return tags.has(tag);
+  }
+
   /** Required fields at the top level of the message (components and groups are the application's concern). */
   requiredTags(msgType: string): number[] {
     const required = this.definitions.message.get(msgType)?.localRequired ?? {};
@@ -134,10 +162,27 @@ export class Fix44Dictionary {
   /** The body of an application message (no header, no trailer) as `tag=value<SOH>` bytes. */
   encodeBody(msgType: string, body: Fix44Body): Buffer {
     const definition = this.definitions.message.get(msgType);
-    if (!definition) throw new Error(`unknown MsgType ${msgType}`);
+    if (!definition) throw new FixMessageInvalidError(`unknown MsgType ${msgType}`);
     this.encoder.reset();
     this.encoder.encodeSet(body, definition);
     return Buffer.from(this.encoder.trim());
+  }
+}
+
+/** Every tag inside a repeating group of `set`, through components and nested groups. */
+function collectGroupTags(set: ContainedFieldSet, inGroup: boolean, into: Set<number>): void {
+  // ContainedFieldType: 0 component, 1 group, 2 simple (a const enum, so not importable here).
+  for (const field of set.fields) {
+    if (field.type === 2) {
+      if (inGroup) into.add((field as ContainedSimpleField).definition.tag);
+    } else if (field.type === 1) {
+      const group = (field as ContainedGroupField).definition;
+      // The NumInGroup tag itself belongs to the enclosing set.
+      if (inGroup && group.noOfField) into.add(group.noOfField.tag);
+      collectGroupTags(group, true, into);
+    } else {
+      collectGroupTags((field as ContainedComponentField).definition, inGroup, into);
+    }
   }
 }
 

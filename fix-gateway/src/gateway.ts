@@ -7,8 +7,21 @@ import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
 import { createDatabase, type Database } from '@atrium/db';
 import postgres from 'postgres';
 import { apiClientAuthenticator, type LogonAuthenticator } from './authentication.ts';
-import { FixSessionNotFoundError, FixSessionNotLoggedOnError, FixUnsupportedMessageTypeError } from './errors.ts';
-import { type Fix44Body, type Fix44Messages, type Fix44MsgType, type IStandardHeader, loadFix44Dictionary } from './fix44.ts';
+import {
+  FixMessageInvalidError,
+  FixSessionBusyError,
+  FixSessionNotFoundError,
+  FixSessionNotLoggedOnError,
+  FixUnsupportedMessageTypeError,
+} from './errors.ts';
+import {
+  type Fix44Body,
+  type Fix44Messages,
+  type Fix44MsgType,
+  type IStandardHeader,
+  isAdminMsgType,
+  loadFix44Dictionary,
+} from './fix44.ts';
 import {
   encodeFields,
   encodeFrame,
@@ -20,7 +33,7 @@ import {
   tokenise,
 } from './session/frames.ts';
 import { SessionLocks } from './session/locks.ts';
-import { buildResend, type OutboundFrame, type SessionAction, SessionMachine } from './session/machine.ts';
+import { buildResend, MAX_SEQ_NUM, type OutboundFrame, type SessionAction, SessionMachine } from './session/machine.ts';
 import { InboundMessage } from './session/message.ts';
 import { SessionStore } from './session/store.ts';
 import { FIX_SESSION_COLUMNS, type FixSession, type FixSessionRow, toFixSession } from './sessions-table.ts';
@@ -86,6 +99,8 @@ export interface FixGatewayOptions {
   /** After our Logout, how long we wait for theirs. */
   logoutTimeoutMs?: number;
   maxMessageBytes?: number;
+  /** Bytes queued for a counterparty that does not read before it is disconnected (default 8 MiB). */
+  maxWritableBytes?: number;
   /** Application MsgTypes onApplicationMessage accepts; others get a BusinessMessageReject. Default D, F, G, H with a handler, none without. */
   applicationMessageTypes?: readonly string[];
   onApplicationMessage?: ApplicationMessageHandler;
@@ -128,6 +143,14 @@ export type InternalGatewayOptions = FixGatewayOptions & { [ALLOW_TEST_SESSIONS]
 const DEFAULT_APPLICATION_TYPES = ['D', 'F', 'G', 'H'];
 const MAX_HEARTBT_INT = 3600;
 const MAX_QUEUED_FRAMES = 512;
+/** Messages held ahead of a sequence gap, in bytes (their count is capped too). */
+const MAX_QUEUED_BYTES = 16 * 1024 * 1024;
+/** Stored messages read per query when answering a ResendRequest. */
+const RESEND_CHUNK = 500;
+/** Bytes waiting for a counterparty that does not read: beyond this it is disconnected. */
+const DEFAULT_MAX_WRITABLE_BYTES = 8 * 1024 * 1024;
+/** How long a resend waits for the socket to drain (ticks wait behind it, so this bounds the stall). */
+const DRAIN_TIMEOUT_MS = 30_000;
 
 export async function startFixGateway(options: InternalGatewayOptions): Promise<FixGateway> {
   const logger = options.logger ?? SILENT;
@@ -137,6 +160,7 @@ export async function startFixGateway(options: InternalGatewayOptions): Promise<
   const logonTimeoutMs = options.logonTimeoutMs ?? 10_000;
   const logoutTimeoutMs = options.logoutTimeoutMs ?? 2_000;
   const maxMessageBytes = options.maxMessageBytes ?? 64 * 1024;
+  const maxWritableBytes = options.maxWritableBytes ?? DEFAULT_MAX_WRITABLE_BYTES;
   const applicationTypes = new Set(options.applicationMessageTypes ?? (options.onApplicationMessage ? DEFAULT_APPLICATION_TYPES : []));
 
   const dictionary = await loadFix44Dictionary();
@@ -153,8 +177,10 @@ export async function startFixGateway(options: InternalGatewayOptions): Promise<
   interface ConfiguredSession {
     config: FixSession;
     active: BoundSession | null;
-    /** A Logon is being checked for it right now. */
-    connecting: boolean;
+    /** Logons being checked for it right now (for whenSessionIdle; they do not block each other). */
+    logons: number;
+    /** An authenticated Logon is binding it: of two racing, the first to get here wins. */
+    binding: boolean;
   }
   const sessionsById = new Map<string, ConfiguredSession>();
   const connections = new Set<Connection>();
@@ -173,7 +199,8 @@ export async function startFixGateway(options: InternalGatewayOptions): Promise<
 
   async function reloadSessions(): Promise<void> {
     const rows = await db.withPlatform(
-      (tx) => tx<FixSessionRow[]>`select ${tx.unsafe(FIX_SESSION_COLUMNS)} from fix_sessions order by tenant_id, id`,
+      (tx) =>
+        tx<FixSessionRow[]>`select ${tx.unsafe(FIX_SESSION_COLUMNS)} from fix_sessions where removed_at is null order by tenant_id, id`,
     );
     const seen = new Set<string>();
     for (const row of rows) {
@@ -181,7 +208,7 @@ export async function startFixGateway(options: InternalGatewayOptions): Promise<
       seen.add(config.id);
       const entry = sessionsById.get(config.id);
       if (!entry) {
-        sessionsById.set(config.id, { config, active: null, connecting: false });
+        sessionsById.set(config.id, { config, active: null, logons: 0, binding: false });
         logger.info({ sessionId: config.id, tenantId: config.tenantId }, 'FIX session added');
         continue;
       }
@@ -201,11 +228,8 @@ export async function startFixGateway(options: InternalGatewayOptions): Promise<
       if (seen.has(id)) continue;
       sessionsById.delete(id);
       logger.info({ sessionId: id }, 'FIX session removed');
-      if (entry.active) {
-        // Its stored state went with the row: the Logout is not stored, and no answer is awaited.
-        entry.active.removed = true;
-        entry.active.abort('Session removed');
-      }
+      // Its state and messages stay (removal is soft): the Logout is stored like any other; no answer is awaited.
+      if (entry.active) entry.active.abort('Session removed');
     }
   }
 
@@ -247,19 +271,24 @@ export async function startFixGateway(options: InternalGatewayOptions): Promise<
   /** A session bound to a connection after a successful Logon. */
   class BoundSession {
     readonly entry: ConfiguredSession;
+    /** The configuration it was authenticated and bound with: its CompIDs until it ends, even if the row changes. */
+    readonly config: FixSession;
     readonly connection: Connection;
     readonly machine: SessionMachine;
     readonly store: SessionStore;
     private lastWrite: Promise<void> = Promise.resolve();
-    removed = false;
-    private resetting: Promise<void> | null = null;
+    /** Every step (machine call and its actions) runs here in turn, so the wire order is the sequence order. */
+    private steps: Promise<unknown> = Promise.resolve();
+    private pendingSteps = 0;
+    /** The target sequence the store may record: not past a message whose handler has not returned (at-least-once). */
+    private confirmedTargetSeq: number;
     private released: Promise<void> | null = null;
 
-    constructor(entry: ConfiguredSession, connection: Connection, store: SessionStore) {
+    constructor(entry: ConfiguredSession, config: FixSession, connection: Connection, store: SessionStore) {
       this.entry = entry;
+      this.config = config;
       this.connection = connection;
       this.store = store;
-      const config = entry.config;
       this.machine = new SessionMachine(
         {
           identity: { beginString: config.beginString, senderCompId: config.senderCompId, targetCompId: config.targetCompId },
@@ -267,81 +296,125 @@ export async function startFixGateway(options: InternalGatewayOptions): Promise<
           sendingTimeToleranceMs: toleranceMs,
           logoutTimeoutMs,
           maxQueuedMessages: 10_000,
+          maxQueuedBytes: MAX_QUEUED_BYTES,
           isSupportedApplicationType: (msgType) => applicationTypes.has(msgType),
         },
         store.sequences,
         Date.now(),
       );
+      this.confirmedTargetSeq = this.machine.nextTargetSeq;
     }
 
     get ref(): FixSessionRef {
-      return sessionRef(this.entry.config);
+      return sessionRef(this.config);
+    }
+
+    /** Runs `work` after every step queued before it. */
+    private step<T>(work: () => Promise<T>): Promise<T> {
+      this.pendingSteps++;
+      const result = this.steps.then(work).finally(() => this.pendingSteps--);
+      this.steps = result.catch(() => {});
+      return result;
+    }
+
+    logon(message: InboundMessage, reset: boolean): Promise<void> {
+      return this.receiveWith(() => this.machine.logon(message, Date.now(), reset));
+    }
+
+    receive(message: InboundMessage): Promise<void> {
+      return this.receiveWith(() => this.machine.receive(message, Date.now()));
+    }
+
+    /** Inbound: the machine's actions in the step queue; the handler after it, so that it may call send(). */
+    private async receiveWith(next: () => SessionAction[]): Promise<void> {
+      const deliveries = await this.step(() => this.apply(next()));
+      if (deliveries.length === 0) return;
+      for (const message of deliveries) await this.deliver(message);
+      this.confirmedTargetSeq = this.machine.nextTargetSeq;
+      this.store.setNextTargetSeq(this.confirmedTargetSeq);
     }
 
     tick(now: number): void {
-      if (this.resetting) return;
-      this.apply(this.machine.tick(now)).catch((error) => this.connection.destroy(error));
+      // Ticks do not pile up behind a slow step.
+      if (this.pendingSteps > 0) return;
+      this.step(() => this.apply(this.machine.tick(now))).catch((error) => this.connection.destroy(error));
     }
 
     logout(text: string): void {
-      this.apply(this.machine.logout(text, Date.now())).catch((error) => this.connection.destroy(error));
+      this.step(() => this.apply(this.machine.logout(text, Date.now()))).catch((error) => this.connection.destroy(error));
     }
 
     /** Logout, then disconnect without waiting for the answer: the stream cannot be trusted. */
     abort(text: string): void {
-      this.apply(this.machine.logout(text, Date.now())).catch((error) => this.connection.destroy(error));
-      this.machine.closed = true;
-      this.connection.endAfter(this.lastWrite);
+      this.step(async () => {
+        await this.apply(this.machine.logout(text, Date.now()));
+        this.machine.closed = true;
+        this.connection.endAfter(this.lastWrite);
+      }).catch((error) => this.connection.destroy(error));
     }
 
     async sendApplication(msgType: string, payload: Buffer): Promise<number> {
-      while (this.resetting) await this.resetting;
-      const actions = this.machine.sendApplication(msgType, payload, Date.now());
-      const sent = actions.find((action) => action.type === 'send');
-      const written = this.apply(actions);
+      // The write is awaited outside the step, so that concurrent sends share a store commit.
+      const { seq, written } = await this.step(async () => {
+        if (!this.machine.loggedOn || this.machine.closed) throw new FixSessionNotLoggedOnError(this.config.id);
+        const actions = this.machine.sendApplication(msgType, payload, Date.now());
+        const sent = actions.find((action) => action.type === 'send');
+        await this.apply(actions);
+        return { seq: sent?.type === 'send' ? sent.frame.seq : 0, written: this.lastWrite };
+      });
       await written;
-      await this.lastWrite;
-      return sent?.type === 'send' ? sent.frame.seq : 0;
+      return seq;
     }
 
-    /** Carries out the machine's actions in order; the store learns the target sequence after them. */
-    async apply(actions: SessionAction[]): Promise<void> {
+    /**
+     * Carries out the machine's actions in order (call inside a step) and returns the messages
+     * to deliver; the store learns the target sequence after them.
+     */
+    private async apply(actions: SessionAction[]): Promise<InboundMessage[]> {
+      const deliveries: InboundMessage[] = [];
       for (const action of actions) {
         switch (action.type) {
           case 'send':
             this.write(action.frame);
             break;
-          case 'reset-sequences': {
-            this.resetting = this.store.reset();
-            try {
-              await this.resetting;
-            } finally {
-              this.resetting = null;
-            }
+          case 'reset-sequences':
+            await this.store.reset({ instanceId });
+            this.confirmedTargetSeq = 1;
             break;
-          }
-          case 'resend': {
-            const stored = await this.store.read(action.begin, action.end);
-            for (const frame of buildResend(stored, action.begin, action.end, Date.now())) this.write(frame);
+          case 'resend':
+            await this.resend(action.begin, action.end);
             break;
-          }
           case 'deliver':
-            await this.deliver(action.message);
+            deliveries.push(action.message);
             break;
           case 'disconnect':
-            logger.info({ sessionId: this.entry.config.id, reason: action.reason }, 'FIX session disconnecting');
+            logger.info({ sessionId: this.config.id, reason: action.reason }, 'FIX session disconnecting');
             this.connection.endAfter(this.lastWrite);
             break;
           case 'event':
-            logger.debug({ sessionId: this.entry.config.id, event: action.text }, 'FIX session event');
+            logger.debug({ sessionId: this.config.id, event: action.text }, 'FIX session event');
             break;
         }
       }
-      this.store.setNextTargetSeq(this.machine.nextTargetSeq);
+      if (deliveries.length === 0) this.confirmedTargetSeq = this.machine.nextTargetSeq;
+      this.store.setNextTargetSeq(this.confirmedTargetSeq);
+      return deliveries;
+    }
+
+    /** Reads the store in chunks, and waits for the socket to drain between them. */
+    private async resend(begin: number, end: number): Promise<void> {
+      for (let from = begin; from <= end; from += RESEND_CHUNK) {
+        const to = Math.min(end, from + RESEND_CHUNK - 1);
+        const stored = await this.store.read(from, to);
+        for (const frame of buildResend(stored, from, to, Date.now())) this.write(frame);
+        await this.lastWrite;
+        await this.connection.drained();
+        if (this.connection.isClosed) return;
+      }
     }
 
     private write(frame: OutboundFrame): void {
-      const config = this.entry.config;
+      const config = this.config;
       const bytes = encodeFrame(
         {
           beginString: config.beginString,
@@ -355,10 +428,9 @@ export async function startFixGateway(options: InternalGatewayOptions): Promise<
         },
         frame.payload,
       );
-      const stored =
-        frame.persist && !this.removed
-          ? this.store.append({ seq: frame.seq, msgType: frame.msgType, sendingTime: frame.sendingTime, payload: frame.payload })
-          : null;
+      const stored = frame.persist
+        ? this.store.append({ seq: frame.seq, msgType: frame.msgType, sendingTime: frame.sendingTime, payload: frame.payload })
+        : null;
       // Written strictly in order, and only once stored: what we sent can always be resent.
       this.lastWrite = this.lastWrite
         .then(() => stored)
@@ -369,12 +441,16 @@ export async function startFixGateway(options: InternalGatewayOptions): Promise<
     private async deliver(message: InboundMessage): Promise<void> {
       const handler = options.onApplicationMessage;
       if (!handler) return;
-      let decoded: { header: IStandardHeader; body: Fix44Body };
+      let decoded: { header: IStandardHeader; body: Fix44Body } | null = null;
       try {
         decoded = dictionary.decode(message.bytes);
       } catch (error) {
-        logger.warn({ sessionId: this.entry.config.id, err: error }, 'FIX message could not be decoded');
-        decoded = { header: {} as IStandardHeader, body: {} };
+        logger.warn({ sessionId: this.config.id, err: error }, 'FIX message could not be decoded');
+      }
+      if (!decoded?.header) {
+        // The handler never sees a message it cannot read.
+        await this.businessReject(message, '4', 'Message could not be decoded');
+        return;
       }
       const application: FixApplicationMessage = {
         msgType: message.msgType,
@@ -389,15 +465,21 @@ export async function startFixGateway(options: InternalGatewayOptions): Promise<
         await handler(this.ref, application);
       } catch (error) {
         const unsupported = error instanceof FixUnsupportedMessageTypeError;
-        if (!unsupported) logger.error({ sessionId: this.entry.config.id, err: error }, 'FIX application handler failed');
-        const fields: [number, string][] = [
-          [45, String(message.seq ?? 0)],
-          [58, unsupported ? 'Unsupported Message Type' : 'Application not available'],
-          [372, message.msgType],
-          [380, unsupported ? '3' : '4'],
-        ];
-        if (this.machine.loggedOn) await this.apply(this.machine.sendApplication('j', encodeFields(fields), Date.now()));
+        if (!unsupported) logger.error({ sessionId: this.config.id, err: error }, 'FIX application handler failed');
+        await this.businessReject(message, unsupported ? '3' : '4', unsupported ? 'Unsupported Message Type' : 'Application not available');
       }
+    }
+
+    private businessReject(message: InboundMessage, reason: string, text: string): Promise<void> {
+      const fields: [number, string][] = [
+        [45, String(message.seq ?? 0)],
+        [58, text],
+        [372, message.msgType],
+        [380, reason],
+      ];
+      return this.step(async () => {
+        if (this.machine.loggedOn) await this.apply(this.machine.sendApplication('j', encodeFields(fields), Date.now()));
+      });
     }
 
     /** Once: flush, give up ownership, unlock. */
@@ -407,12 +489,12 @@ export async function startFixGateway(options: InternalGatewayOptions): Promise<
         try {
           await this.store.release({ instanceId, reason });
         } catch (error) {
-          logger.warn({ sessionId: this.entry.config.id, err: error }, 'FIX session release failed');
+          logger.warn({ sessionId: this.config.id, err: error }, 'FIX session release failed');
         }
         try {
-          await locks.release(this.entry.config.id);
+          await locks.release(this.config.id);
         } catch (error) {
-          logger.warn({ sessionId: this.entry.config.id, err: error }, 'FIX session unlock failed');
+          logger.warn({ sessionId: this.config.id, err: error }, 'FIX session unlock failed');
         }
         if (this.entry.active === this) this.entry.active = null;
       })();
@@ -497,7 +579,7 @@ export async function startFixGateway(options: InternalGatewayOptions): Promise<
         return;
       }
       if (this.state === 'bound' && this.bound) {
-        await this.bound.apply(this.bound.machine.receive(message, Date.now()));
+        await this.bound.receive(message);
       }
     }
 
@@ -508,6 +590,7 @@ export async function startFixGateway(options: InternalGatewayOptions): Promise<
       const heartBtInt = message.get(108);
       if (
         message.seq === null ||
+        message.seq > MAX_SEQ_NUM ||
         !message.has(49) ||
         !message.has(56) ||
         !message.has(52) ||
@@ -530,13 +613,12 @@ export async function startFixGateway(options: InternalGatewayOptions): Promise<
       }
       // A closing session finishes its release first; a live one is never touched.
       if (entry.active && (entry.active.machine.closed || entry.active.connection.isClosed)) await entry.active.release('disconnected');
-      if (entry.active || entry.connecting) {
-        logger.warn({ sessionId: entry.config.id, remoteAddress: this.remoteAddress }, 'FIX second Logon for an active session refused');
-        return this.destroy('session already logged on');
-      }
-      entry.connecting = true;
+      if (entry.active) return this.refuseSecondLogon(entry);
+      // Authentication runs unserialised: only an authenticated Logon may hold the session's
+      // binding step, so a stream of bad Logons cannot keep the real counterparty out.
+      const config = entry.config;
+      entry.logons++;
       try {
-        const config = entry.config;
         const sendingTime = parseUtcTimestamp(message.get(52) ?? '');
         if (sendingTime === null || Math.abs(now - sendingTime) > toleranceMs) {
           return await this.refuse(config, message, 'SendingTime accuracy problem');
@@ -554,31 +636,61 @@ export async function startFixGateway(options: InternalGatewayOptions): Promise<
           }
         }
         if (this.isClosed) return;
-        if (!(await locks.tryAcquire(config.id))) return await this.refuse(config, message, 'Session is active elsewhere');
-        let store: SessionStore;
+        if (entry.binding) return this.refuseSecondLogon(entry);
+        entry.binding = true;
         try {
-          store = await SessionStore.claim(
-            { db, sql, tenantId: config.tenantId, sessionId: config.id, owner: randomUUID() },
-            { instanceId, remoteAddress: this.remoteAddress },
-          );
-        } catch (error) {
-          await locks.release(config.id).catch(() => {});
-          throw error;
+          await this.bind(entry, config, message);
+        } finally {
+          entry.binding = false;
         }
-        const bound = new BoundSession(entry, this, store);
-        entry.active = bound;
-        this.bound = bound;
-        if (this.isClosed) {
-          await bound.release('disconnected during Logon');
-          return;
-        }
-        this.state = 'bound';
-        clearTimeout(this.logonTimer);
-        logger.info({ sessionId: config.id, tenantId: config.tenantId, remoteAddress: this.remoteAddress }, 'FIX session logged on');
-        await bound.apply(bound.machine.logon(message, Date.now(), config.resetOnLogon || message.get(141) === 'Y'));
       } finally {
-        entry.connecting = false;
+        entry.logons--;
       }
+    }
+
+    private refuseSecondLogon(entry: ConfiguredSession): void {
+      logger.warn({ sessionId: entry.config.id, remoteAddress: this.remoteAddress }, 'FIX second Logon for an active session refused');
+      this.destroy('session already logged on');
+    }
+
+    /** The serialised step: the session must still be what was authenticated, and free. */
+    private async bind(entry: ConfiguredSession, config: FixSession, message: InboundMessage): Promise<void> {
+      if (entry.active && (entry.active.machine.closed || entry.active.connection.isClosed)) await entry.active.release('disconnected');
+      if (entry.active) return this.refuseSecondLogon(entry);
+      const current = entry.config;
+      if (
+        sessionsById.get(config.id) !== entry ||
+        !current.enabled ||
+        current.apiClientId !== config.apiClientId ||
+        current.authentication !== config.authentication ||
+        current.senderCompId !== config.senderCompId ||
+        current.targetCompId !== config.targetCompId
+      ) {
+        logger.warn({ sessionId: config.id, remoteAddress: this.remoteAddress }, 'FIX session changed during Logon: refused');
+        return this.destroy('session changed during Logon');
+      }
+      if (!(await locks.tryAcquire(config.id))) return await this.refuse(config, message, 'Session is active elsewhere');
+      let store: SessionStore;
+      try {
+        store = await SessionStore.claim(
+          { db, sql, tenantId: config.tenantId, sessionId: config.id, owner: randomUUID() },
+          { instanceId, remoteAddress: this.remoteAddress },
+        );
+      } catch (error) {
+        await locks.release(config.id).catch(() => {});
+        throw error;
+      }
+      const bound = new BoundSession(entry, current, this, store);
+      entry.active = bound;
+      this.bound = bound;
+      if (this.isClosed) {
+        await bound.release('disconnected during Logon');
+        return;
+      }
+      this.state = 'bound';
+      clearTimeout(this.logonTimer);
+      logger.info({ sessionId: config.id, tenantId: config.tenantId, remoteAddress: this.remoteAddress }, 'FIX session logged on');
+      await bound.logon(message, current.resetOnLogon || message.get(141) === 'Y');
     }
 
     /** A Logout for a known session's Logon we refuse: outside the session's sequence, which it must not change. */
@@ -601,7 +713,31 @@ export async function startFixGateway(options: InternalGatewayOptions): Promise<
     }
 
     write(bytes: Buffer): void {
-      if (this.state !== 'closed' && !this.socket.destroyed) this.socket.write(bytes);
+      if (this.state === 'closed' || this.socket.destroyed) return;
+      this.socket.write(bytes);
+      if (this.socket.writableLength > maxWritableBytes) {
+        logger.warn(
+          { remoteAddress: this.remoteAddress, buffered: this.socket.writableLength },
+          'FIX counterparty not reading: disconnecting',
+        );
+        this.destroy('counterparty not reading');
+      }
+    }
+
+    /** Resolves once the socket has room again (or is gone); a counterparty that stops reading is dropped. */
+    drained(): Promise<void> {
+      if (!this.socket.writableNeedDrain || this.socket.destroyed) return Promise.resolve();
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => this.destroy('counterparty not reading'), DRAIN_TIMEOUT_MS);
+        const done = () => {
+          clearTimeout(timer);
+          this.socket.off('drain', done);
+          this.socket.off('close', done);
+          resolve();
+        };
+        this.socket.on('drain', done);
+        this.socket.on('close', done);
+      });
     }
 
     /** Half-close once `previous` has been written; destroy if the peer lingers. */
@@ -643,6 +779,8 @@ export async function startFixGateway(options: InternalGatewayOptions): Promise<
       resolve();
     });
   });
+  // Errors after listening (EMFILE on accept, TLS server errors) must not crash the process.
+  server.on('error', (error) => logger.error({ err: error }, 'FIX server error'));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   logger.info({ instanceId, port, tls: Boolean(options.tls) }, 'FIX gateway listening');
@@ -654,6 +792,9 @@ export async function startFixGateway(options: InternalGatewayOptions): Promise<
     async send(sessionId, msgType, body) {
       const entry = sessionsById.get(sessionId);
       if (!entry) throw new FixSessionNotFoundError();
+      // Session-level messages are the session layer's alone: one from outside would break its sequencing.
+      if (isAdminMsgType(msgType)) throw new FixMessageInvalidError(`MsgType ${msgType} is a session-level message`);
+      if (!dictionary.isDefinedMsgType(msgType)) throw new FixMessageInvalidError(`unknown MsgType ${msgType}`);
       const active = entry.active;
       if (!active?.machine.loggedOn) throw new FixSessionNotLoggedOnError(sessionId);
       return active.sendApplication(msgType, dictionary.encodeBody(msgType, body as Fix44Body));
@@ -673,8 +814,8 @@ export async function startFixGateway(options: InternalGatewayOptions): Promise<
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const entry = sessionsById.get(sessionId);
-        if (!entry || (!entry.active && !entry.connecting)) return;
-        if (Date.now() > deadline) throw new Error(`FIX session ${sessionId} is still busy`);
+        if (!entry || (!entry.active && entry.logons === 0 && !entry.binding)) return;
+        if (Date.now() > deadline) throw new FixSessionBusyError(sessionId);
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     },
@@ -683,13 +824,15 @@ export async function startFixGateway(options: InternalGatewayOptions): Promise<
     },
     async close() {
       closing = true;
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // server.close() resolves only once every connection has ended: those are ended below.
+      const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const entry of sessionsById.values()) entry.active?.logout('Gateway shutting down');
       const pending = [...connections];
       const deadline = new Promise((resolve) => setTimeout(resolve, logoutTimeoutMs + 500).unref());
       await Promise.race([Promise.all(pending.map((connection) => connection.closed)), deadline]);
       for (const connection of connections) connection.destroy('gateway closing');
       await Promise.all(pending.map((connection) => connection.closed));
+      await serverClosed;
       clearInterval(ticker);
       clearInterval(periodicReload);
       if (reloadTimer) clearTimeout(reloadTimer);

@@ -88,7 +88,7 @@ async function assertCompIdsFree(tx: PlatformTx, sender: string, target: string,
   await tx`select pg_advisory_xact_lock(hashtextextended(${`atrium.fix_comp_ids:${sender}\u0001${target}`}, 0))`;
   const [taken] = await tx`
     select id from fix_sessions
-     where sender_comp_id = ${sender} and target_comp_id = ${target} ${exceptId ? tx`and id <> ${exceptId}` : tx``}`;
+     where sender_comp_id = ${sender} and target_comp_id = ${target} and removed_at is null ${exceptId ? tx`and id <> ${exceptId}` : tx``}`;
   if (taken) throw new FixCompIdsTakenError(sender, target);
 }
 
@@ -139,7 +139,8 @@ export async function updateFixSession(
 ): Promise<FixSession> {
   const ttx = await tx.asTenant(tenantId);
   const [current] = await ttx<FixSessionRow[]>`
-    select ${ttx.unsafe(FIX_SESSION_COLUMNS)} from fix_sessions where tenant_id = ${tenantId} and id = ${id} for update`;
+    select ${ttx.unsafe(FIX_SESSION_COLUMNS)} from fix_sessions
+     where tenant_id = ${tenantId} and id = ${id} and removed_at is null for update`;
   if (!current) throw new FixSessionNotFoundError();
   const before = toFixSession(current);
   const next = { ...before, ...changes };
@@ -157,18 +158,24 @@ export async function updateFixSession(
     update fix_sessions set name = ${next.name}, sender_comp_id = ${next.senderCompId}, target_comp_id = ${next.targetCompId},
            api_client_id = ${next.apiClientId}, reset_on_logon = ${next.resetOnLogon}, enabled = ${next.enabled},
            updated_at = clock_timestamp()
-     where tenant_id = ${tenantId} and id = ${id}
+     where tenant_id = ${tenantId} and id = ${id} and removed_at is null
     returning ${ttx.unsafe(FIX_SESSION_COLUMNS)}`;
   const after = toFixSession(row as FixSessionRow);
   await appendAuditEvent(ttx, { ...context, action: 'fix_session.updated', objectType: 'fix_session', objectId: id, before, after });
   return after;
 }
 
-/** Removes the session with its sequence state and stored messages; a gateway holding it logs it out. */
+/**
+ * Removes the session: the row is marked removed (its sequence state and the messages it sent
+ * stay, as the record of its order flow) and its CompIDs are free again; a gateway holding it
+ * logs it out.
+ */
 export async function removeFixSession(tx: PlatformTx, tenantId: string, id: string, context: AuditContext): Promise<void> {
   const ttx = await tx.asTenant(tenantId);
   const [row] = await ttx<FixSessionRow[]>`
-    delete from fix_sessions where tenant_id = ${tenantId} and id = ${id} returning ${ttx.unsafe(FIX_SESSION_COLUMNS)}`;
+    update fix_sessions set removed_at = clock_timestamp(), updated_at = clock_timestamp()
+     where tenant_id = ${tenantId} and id = ${id} and removed_at is null
+    returning ${ttx.unsafe(FIX_SESSION_COLUMNS)}`;
   if (!row) throw new FixSessionNotFoundError();
   await appendAuditEvent(ttx, {
     ...context,
@@ -182,7 +189,9 @@ export async function removeFixSession(tx: PlatformTx, tenantId: string, id: str
 export async function getFixSession(db: Database, tenantId: string, id: string): Promise<FixSession> {
   const [row] = await db.withTenant(
     tenantId,
-    (tx) => tx<FixSessionRow[]>`select ${tx.unsafe(FIX_SESSION_COLUMNS)} from fix_sessions where tenant_id = ${tenantId} and id = ${id}`,
+    (tx) =>
+      tx<FixSessionRow[]>`
+        select ${tx.unsafe(FIX_SESSION_COLUMNS)} from fix_sessions where tenant_id = ${tenantId} and id = ${id} and removed_at is null`,
   );
   if (!row) throw new FixSessionNotFoundError();
   return toFixSession(row);

@@ -15,10 +15,10 @@ function refuseInProduction(what: string): void {
   if (process.env.NODE_ENV === 'production') throw new FixTestOnlyError(what);
 }
 
-/** A gateway that also accepts test-unauthenticated sessions. */
+/** A gateway that also accepts test-unauthenticated sessions; on loopback only, whatever `host` says. */
 export async function startTestFixGateway(options: FixGatewayOptions): Promise<FixGateway> {
   refuseInProduction('startTestFixGateway');
-  return startFixGateway({ ...options, [ALLOW_TEST_SESSIONS]: true });
+  return startFixGateway({ ...options, host: '127.0.0.1', [ALLOW_TEST_SESSIONS]: true });
 }
 
 /** A throwaway reseller and tenant to own test sessions. */

@@ -75,3 +75,17 @@ test('a resend replays application messages as PossDup and fills admin runs with
   assert.ok(frames.every((frame) => frame.possDup && !frame.persist));
   assert.equal(frames[0]?.payload.toString(), '36=3\x01123=Y\x01');
 });
+
+test('a tag with leading zeros is refused by the tokeniser', () => {
+  assert.equal(tokenise(Buffer.from('8=FIX.4.4\x019=1\x0135=A\x010554=secret\x0110=000\x01')).ok, false);
+  assert.equal(tokenise(Buffer.from('8=FIX.4.4\x019=1\x0135=A\x01-01=x\x0110=000\x01')).ok, false);
+  assert.equal(tokenise(Buffer.from('8=FIX.4.4\x019=1\x0135=A\x010=x\x0110=000\x01')).ok, true);
+});
+
+test('RawData holding SOH, and tags written with leading zeros, are masked whole', () => {
+  const logged = redactForLog(Buffer.from('8=FIX.4.4\x0135=A\x0195=13\x0196=top\x01secret=xy\x0198=0\x010554=hunter2\x0110=000\x01'));
+  assert.equal(logged, '8=FIX.4.4|35=A|95=13|96=***|98=0|0554=***|10=000|');
+  // A length that does not fit: nothing after it is shown.
+  assert.equal(redactForLog(Buffer.from('35=A\x0195=50\x0196=top\x01secret\x01')), '35=A|95=50|96=***');
+  assert.equal(redactForLog(Buffer.from('35=A\x0195=3\x0196=top\x01secret\x01')), '35=A|95=3|96=***|secret|');
+});

@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import { createTestDatabase, type TestDatabase } from '@atrium/db/testing';
 import fc from 'fast-check';
 import { type FixGateway, startFixGateway } from '../src/gateway.ts';
-import type { FixInitiator } from '../src/initiator.ts';
+import type { FixInitiator, ReceivedMessage } from '../src/initiator.ts';
 import { encodeFrame, formatUtcTimestamp } from '../src/session/frames.ts';
 import { type ClientFixture, connectAs, createClientFixture, createSessionFor } from './helpers.ts';
 
@@ -24,7 +24,7 @@ before(async () => {
   client = await createClientFixture(t.db);
   await createSessionFor(t.db, client, TARGET.senderCompId, TARGET.targetCompId);
   await createSessionFor(t.db, client, BYSTANDER.senderCompId, BYSTANDER.targetCompId);
-  gateway = await startFixGateway({ databaseUrl: t.appUrl, maxMessageBytes: 16 * 1024, logonTimeoutMs: 2000 });
+  gateway = await startFixGateway({ databaseUrl: t.appUrl, maxMessageBytes: 16 * 1024, logonTimeoutMs: 1000 });
   bystander = await connectAs(gateway.port, client, BYSTANDER);
   assert.equal((await bystander.logon()).msgType, 'A');
 });
@@ -34,11 +34,43 @@ after(async () => {
   await t.drop();
 });
 
+/** The last MsgSeqNum the bystander received: every answer must come next, and nothing else may arrive. */
+let bystanderLastSeq = 1;
+
 async function assertBystanderAlive(): Promise<void> {
   const id = `probe-${++probes}`;
   bystander.send('1', [[112, id]]);
-  const answer = await bystander.waitFor((message) => message.msgType === '0' && message.get(112) === id, 5000);
-  assert.equal(answer.get(112), id);
+  for (;;) {
+    const message = await bystander.next(5000);
+    // Besides the answer, only its own heartbeat traffic may arrive (the test can outlast HeartBtInt).
+    const ownHeartbeat =
+      (message.msgType === '0' || message.msgType === '1') && message.get(112) !== id && !message.get(112)?.startsWith('probe-');
+    assert.ok(message.get(112) === id || ownHeartbeat, `the bystander received something unexpected: ${message.msgType}`);
+    assert.equal(Number(message.get(34)), bystanderLastSeq + 1, "the bystander's sequence numbers did not continue");
+    bystanderLastSeq++;
+    if (message.get(112) === id) break;
+  }
+  const status = gateway.sessions().find((entry) => entry.session.targetCompId === BYSTANDER.targetCompId);
+  assert.equal(status?.loggedOn, true);
+  assert.equal(status?.nextTargetSeq, bystander.nextSenderSeq);
+  assert.equal(status?.nextSenderSeq, bystanderLastSeq + 1);
+}
+
+const SESSION_LEVEL = new Set(['0', '1', '2', '3', '4', '5', 'A', 'j']);
+const LOGOUT_TEXTS = [/^$/, /^Message too large$/, /^MsgSeqNum too low/, /^Too many messages ahead/, /^Incorrect BeginString$/];
+
+/** Everything the attacker receives until the gateway closes the connection (or `settleMs` of silence). */
+function collect(attacker: FixInitiator, settleMs: number): Promise<ReceivedMessage[]> {
+  return (async () => {
+    const received: ReceivedMessage[] = [];
+    for (;;) {
+      try {
+        received.push(await attacker.next(settleMs));
+      } catch {
+        return received;
+      }
+    }
+  })();
 }
 
 function frame(msgType: string, seq: number, body: string): Buffer {
@@ -75,16 +107,59 @@ const chunk = fc.oneof(
 
 test('no sequence of hostile chunks, before or after Logon, disturbs another session or crashes the gateway', async () => {
   await fc.assert(
-    fc.asyncProperty(fc.boolean(), fc.array(chunk, { minLength: 1, maxLength: 6 }), async (logOnFirst, chunks) => {
-      const attacker = await connectAs(gateway.port, client, TARGET);
-      if (logOnFirst) await attacker.logon().catch(() => {});
-      for (const bytes of chunks) attacker.sendRaw(bytes);
-      await assertBystanderAlive();
-      attacker.close();
-      await attacker.closed;
-      await gateway.whenSessionIdle(gateway.sessions().find((status) => status.session.targetCompId === 'FUZZ1')?.session.id ?? '');
-    }),
-    { numRuns: 25 },
+    fc.asyncProperty(
+      fc.boolean(),
+      fc.boolean(),
+      fc.array(chunk, { minLength: 1, maxLength: 6 }),
+      async (logOnFirst, impersonate, chunks) => {
+        // Someone with the bystander's CompIDs but not its secret, sending garbage after a bad Logon.
+        const impostor = impersonate ? await connectAs(gateway.port, { ...client, secret: 'guessed' }, BYSTANDER) : null;
+        if (impostor) {
+          impostor.send('A', [
+            [98, '0'],
+            [108, '30'],
+            [553, client.clientId],
+            [554, 'guessed'],
+          ]);
+          impostor.sendRaw(chunks[0] ?? Buffer.alloc(0));
+        }
+        const attacker = await connectAs(gateway.port, client, TARGET);
+        const loggedOn = logOnFirst ? (await attacker.logon().catch(() => null))?.msgType === 'A' : false;
+        for (const bytes of chunks) attacker.sendRaw(bytes);
+        const received = await collect(attacker, loggedOn ? 300 : 2000);
+        if (!loggedOn) {
+          // Before Logon nothing is answered, and the gateway closes the connection itself (at the latest after logonTimeoutMs).
+          assert.deepEqual(
+            received.map((message) => message.msgType),
+            [],
+          );
+          await attacker.closed;
+        } else {
+          let expected = 2;
+          for (const message of received) {
+            assert.ok(SESSION_LEVEL.has(message.msgType), `unexpected MsgType ${message.msgType}`);
+            if (message.get(43) !== 'Y') assert.equal(Number(message.get(34)), expected++, 'the attacked session skipped a MsgSeqNum');
+            if (message.msgType === '5') {
+              const text = message.get(58) ?? '';
+              assert.ok(
+                LOGOUT_TEXTS.some((pattern) => pattern.test(text)),
+                `unexpected Logout: ${text}`,
+              );
+            }
+          }
+        }
+        if (impostor) {
+          await impostor.closed;
+          const answers = await collect(impostor, 50);
+          assert.deepEqual(answers, [], 'the impostor was answered');
+        }
+        await assertBystanderAlive();
+        attacker.close();
+        await attacker.closed;
+        await gateway.whenSessionIdle(gateway.sessions().find((status) => status.session.targetCompId === 'FUZZ1')?.session.id ?? '');
+      },
+    ),
+    { numRuns: 40 },
   );
 });
 

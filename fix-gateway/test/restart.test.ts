@@ -35,8 +35,15 @@ async function startChild(instanceId: string): Promise<{ child: ChildProcess; po
   children.push(child);
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
   const port = await new Promise<number>((resolve, reject) => {
-    lines.once('line', (line) => resolve((JSON.parse(line) as { port: number }).port));
-    child.once('exit', (code) => reject(new Error(`gateway process exited with ${code}`)));
+    const timer = setTimeout(() => reject(new Error('gateway process did not report its port within 30 s')), 30_000);
+    lines.once('line', (line) => {
+      clearTimeout(timer);
+      resolve((JSON.parse(line) as { port: number }).port);
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`gateway process exited with ${code}`));
+    });
   });
   return { child, port };
 }

@@ -3,6 +3,8 @@ import { after, before, test } from 'node:test';
 import { createTestDatabase, type TestDatabase } from '@atrium/db/testing';
 import { revokeApiClient } from '@atrium/tenants';
 import { type FixApplicationMessage, type FixGateway, startFixGateway } from '../src/gateway.ts';
+import { encodeFields, encodeFrame, formatUtcTimestamp } from '../src/session/frames.ts';
+import { updateFixSession } from '../src/sessions-table.ts';
 import { createUnauthenticatedTestSession, startTestFixGateway } from '../src/testing.ts';
 import { type ClientFixture, connectAs, createClientFixture, createSessionFor, eventually, recordingLogger, SYSTEM } from './helpers.ts';
 
@@ -48,24 +50,155 @@ test('application messages before Logon never reach onApplicationMessage, and th
   assert.equal(delivered.length, 0);
 });
 
+/** A message from the counterparty of SESSION, as raw bytes (to pipeline several in one write). */
+function frameFrom(msgType: string, seq: number, fields: [number, string][]): Buffer {
+  return encodeFrame(
+    {
+      beginString: 'FIX.4.4',
+      msgType,
+      seq,
+      senderCompId: SESSION.targetCompId,
+      targetCompId: SESSION.senderCompId,
+      sendingTime: formatUtcTimestamp(Date.now()),
+    },
+    encodeFields(fields),
+  );
+}
+
 test('a Heartbeat first does not open the session for a NewOrderSingle after it', async () => {
   const initiator = await connectAs(gateway.port, client, SESSION);
-  initiator.send('0', []);
+  initiator.sendRaw(Buffer.concat([frameFrom('0', 1, []), frameFrom('D', 2, NEW_ORDER)]));
   await initiator.closed;
-  const again = await connectAs(gateway.port, client, SESSION, { nextSenderSeq: 2 });
-  again.send('D', NEW_ORDER);
-  await again.closed;
+  assert.equal(delivered.length, 0);
+});
+
+test('a bad-password Logon pipelined with a NewOrderSingle in one write never reaches the handler', async () => {
+  const initiator = await connectAs(gateway.port, client, SESSION);
+  const logon = frameFrom('A', 1, [
+    [98, '0'],
+    [108, '30'],
+    [141, 'Y'],
+    [553, client.clientId],
+    [554, 'not-the-secret'],
+  ]);
+  initiator.sendRaw(Buffer.concat([logon, frameFrom('D', 2, NEW_ORDER), frameFrom('D', 3, NEW_ORDER)]));
+  const answer = await initiator.next();
+  assert.equal(answer.msgType, '5');
+  await initiator.closed;
   assert.equal(delivered.length, 0);
 });
 
 test('a bad password gets a Logout with the reason, and the session state is untouched', async () => {
-  const initiator = await connectAs(gateway.port, { ...client, secret: 'not-the-secret' }, SESSION);
+  // State that exists: a logon that sent and received something, then logged out.
+  const good = await connectAs(gateway.port, client, SESSION);
+  assert.equal((await good.logon()).msgType, 'A');
+  good.send('1', [[112, 'before']]);
+  await good.waitFor((message) => message.msgType === '0');
+  await good.logout();
+  const read = () =>
+    t.admin`select s.epoch, s.next_sender_seq, s.next_target_seq, s.owner, s.updated_at,
+                   (select count(*) from fix_messages m where m.session_id = s.session_id) as messages
+              from fix_session_state s join fix_sessions f on f.id = s.session_id where f.target_comp_id = ${SESSION.targetCompId}`;
+  const [before] = await read();
+  assert.ok(before, 'the good logon left sequence state');
+
+  const initiator = await connectAs(gateway.port, { ...client, secret: 'not-the-secret' }, SESSION, { resetSeqNum: true });
   const answer = await initiator.logon();
   assert.equal(answer.msgType, '5');
   assert.match(answer.get(58) ?? '', /invalid credentials/);
+  assert.equal(answer.get(34), String(before.next_sender_seq), 'the refusal uses the stored sequence number without taking it');
   await initiator.closed;
-  const [state] = await t.admin`select next_sender_seq from fix_session_state`;
-  assert.equal(state, undefined, 'a refused Logon must not create or change sequence state');
+  const [afterwards] = await read();
+  assert.deepEqual(afterwards, before, 'a refused Logon must not change sequence state or stored messages');
+});
+
+test('a stream of bad-password Logons does not keep the real counterparty out', async () => {
+  let attacking = true;
+  const attacks: Promise<unknown>[] = [];
+  // Eight attackers at a time, each starting a new Logon as soon as the last is refused.
+  for (let lane = 0; lane < 8; lane++) {
+    attacks.push(
+      (async () => {
+        while (attacking) {
+          const attacker = await connectAs(gateway.port, { ...client, secret: `wrong-${lane}` }, SESSION);
+          await attacker.logon().catch(() => null);
+          attacker.close();
+        }
+      })(),
+    );
+  }
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const real = await connectAs(gateway.port, client, SESSION);
+      const answer = await real.logon();
+      assert.equal(answer.msgType, 'A', 'the real counterparty was refused while bad Logons were in flight');
+      await real.logout();
+    }
+  } finally {
+    attacking = false;
+    await Promise.all(attacks);
+  }
+});
+
+test('a Logon whose session is disabled while it is being authenticated is not bound', async () => {
+  const session = await createSessionFor(t.db, client, 'ATRIUM', 'SEC3');
+  let authenticating!: () => void;
+  let proceed!: () => void;
+  const started = new Promise<void>((resolve) => {
+    authenticating = resolve;
+  });
+  const gate = new Promise<void>((resolve) => {
+    proceed = resolve;
+  });
+  const slow = await startFixGateway({
+    databaseUrl: t.appUrl,
+    authenticateLogon: async () => {
+      authenticating();
+      await gate;
+      return { ok: true };
+    },
+  });
+  try {
+    const initiator = await connectAs(slow.port, client, session);
+    const answer = initiator.logon();
+    await started;
+    await t.db.withPlatform((tx) => updateFixSession(tx, client.tenantId, session.id, { enabled: false }, SYSTEM));
+    await slow.reloadSessions();
+    proceed();
+    await assert.rejects(answer, /connection closed/);
+    assert.equal(slow.sessions().find((status) => status.session.id === session.id)?.loggedOn, false);
+    const [state] = await t.admin`select owner from fix_session_state where session_id = ${session.id}`;
+    assert.equal(state, undefined, 'the disabled session was claimed');
+  } finally {
+    proceed();
+    await slow.close();
+  }
+});
+
+test('RawData holding SOH and a Password tag with a leading zero are not logged', async () => {
+  const initiator = await connectAs(gateway.port, client, SESSION);
+  assert.equal((await initiator.logon()).msgType, 'A');
+  // A garbled (wrong CheckSum) message is logged: its RawData holds an SOH, and 0554 is Password to a lax reader.
+  const garbled = frameFrom('D', 2, [
+    [95, '17'],
+    [96, 'raw\x01secret-after-soh'.slice(0, 17)],
+    [11, 'x'],
+  ]);
+  garbled[garbled.length - 2] = garbled[garbled.length - 2] === 0x30 ? 0x31 : 0x30;
+  initiator.sendRaw(garbled);
+  initiator.sendRaw(
+    frameFrom('D', 2, [[11, 'x']])
+      .toString('latin1')
+      .replace('11=x', '0554=leading-zero-pw'),
+  );
+  initiator.send('1', [[112, 'after']], { seq: 2 });
+  await initiator.waitFor((message) => message.msgType === '0' && message.get(112) === 'after');
+  await initiator.logout();
+  const text = logger.lines.join('\n');
+  assert.ok(logger.lines.some((line) => line.includes('garbled message ignored')));
+  assert.ok(!text.includes('secret-af'), 'RawData after its SOH appeared in the log');
+  assert.ok(!text.includes('leading-zero-pw'), 'a Password tag with a leading zero appeared in the log');
 });
 
 test('a Logon without credentials, or with another client id, is refused', async () => {

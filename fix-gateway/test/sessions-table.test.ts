@@ -32,7 +32,7 @@ test('a session created while the gateway runs accepts a Logon without a restart
   const audit = await t.admin`select action from audit_events where object_id = ${session.id} order by id`;
   assert.deepEqual(
     audit.map((row) => row.action),
-    ['fix_session.created', 'fix_session.bound', 'fix_session.released'],
+    ['fix_session.created', 'fix_session.bound', 'fix_session.sequence_reset', 'fix_session.released'],
   );
 });
 
@@ -85,4 +85,38 @@ test('a tenant sees only its own sessions and sequence state', async () => {
   assert.equal(rows.length, 0);
   const own = await t.db.withTenant(client.tenantId, (tx) => tx`select id from fix_sessions`);
   assert.ok(own.length > 0);
+});
+
+test('removing a session keeps the messages it sent, refuses its Logon, and frees its CompIDs', async () => {
+  const session = await createSessionFor(t.db, client, 'ATRIUM', 'GONE1');
+  await eventually(() => gateway.sessions().some((status) => status.session.id === session.id));
+  const initiator = await connectAs(gateway.port, client, session);
+  assert.equal((await initiator.logon()).msgType, 'A');
+  initiator.send('1', [[112, 'before-removal']]);
+  await initiator.waitFor((message) => message.msgType === '0');
+  const count = async () => Number((await t.admin`select count(*) as n from fix_messages where session_id = ${session.id}`)[0]?.n ?? 0);
+  const sent = await count();
+  assert.ok(sent >= 2);
+
+  await t.db.withPlatform((tx) => removeFixSession(tx, client.tenantId, session.id, SYSTEM));
+  const logout = await initiator.waitFor((message) => message.msgType === '5');
+  assert.equal(logout.get(58), 'Session removed');
+  await initiator.closed;
+  assert.ok((await count()) >= sent, 'stored messages went with the session');
+  const [row] = await t.admin`select removed_at from fix_sessions where id = ${session.id}`;
+  assert.ok(row?.removed_at instanceof Date);
+
+  const again = await connectAs(gateway.port, client, session);
+  await assert.rejects(again.logon(), /connection closed/);
+  await assert.rejects(
+    t.db.withPlatform((tx) => removeFixSession(tx, client.tenantId, session.id, SYSTEM)),
+    { code: 'FIX_ERR_SESSION_NOT_FOUND' },
+  );
+  // The runtime role cannot delete a session row at all.
+  await assert.rejects(
+    t.db.withTenant(client.tenantId, (tx) => tx`delete from fix_sessions where id = ${session.id}`),
+    /permission denied/,
+  );
+  const reused = await createSessionFor(t.db, client, 'ATRIUM', 'GONE1');
+  assert.notEqual(reused.id, session.id);
 });

@@ -213,7 +213,8 @@ export function tokenise(bytes: Buffer): Tokenised {
     const equals = bytes.indexOf(EQUALS, at);
     if (equals < 0) return { ok: false, reason: 'field without "="' };
     const tagText = bytes.toString('latin1', at, equals);
-    if (!/^-?\d{1,9}$/.test(tagText)) return { ok: false, reason: `malformed tag ${JSON.stringify(tagText.slice(0, 16))}` };
+    // No leading zeros: "0554" would be Password(554) to a reader that parses numbers, not to one that compares text.
+    if (!/^(?:0|-?[1-9]\d{0,8})$/.test(tagText)) return { ok: false, reason: `malformed tag ${JSON.stringify(tagText.slice(0, 16))}` };
     const tag = Number(tagText);
     let end: number;
     if (tag === dataTag && dataLength >= 0) {
@@ -308,16 +309,50 @@ export function encodeFields(fields: readonly (readonly [number, string])[]): Bu
   return Buffer.from(text, 'latin1');
 }
 
-const SECRET_TAGS = new Set(['554', '925', '96', '91', '89']);
+/** Password, NewPassword, and the data fields (RawData, SecureData, Signature, …) whatever they hold. */
+const SECRET_TAGS: ReadonlySet<number> = new Set([554, 925, ...DATA_FIELD_AFTER_LENGTH.values()]);
 
-/** A message for logs: SOH shown as '|', and secrets (Password, NewPassword, RawData, SecureData, Signature) masked. */
+/**
+ * A message for logs: SOH shown as '|', and secrets masked. Fields are found as tokenise finds
+ * them (a data field by its length, so an SOH inside RawData does not end it) and tags compared
+ * as numbers; from a field that cannot be delimited on, the rest is masked.
+ */
 export function redactForLog(bytes: Buffer): string {
-  return bytes
-    .toString('latin1')
-    .split('\x01')
-    .map((field) => {
-      const equals = field.indexOf('=');
-      return equals > 0 && SECRET_TAGS.has(field.slice(0, equals)) ? `${field.slice(0, equals)}=***` : field;
-    })
-    .join('|');
+  const parts: string[] = [];
+  let at = 0;
+  let dataTag = 0;
+  let dataLength = -1;
+  while (at < bytes.length) {
+    const equals = bytes.indexOf(EQUALS, at);
+    const soh = bytes.indexOf(SOH, at);
+    if (equals < 0 || (soh >= 0 && soh < equals)) {
+      // Text without a tag: shown only up to the next SOH, and only when no data field is open.
+      if (dataLength >= 0) return [...parts, '***'].join('|');
+      parts.push(bytes.toString('latin1', at, soh < 0 ? bytes.length : soh));
+      if (soh < 0) break;
+      at = soh + 1;
+      continue;
+    }
+    const tagText = bytes.toString('latin1', at, equals);
+    const tag = /^-?\d{1,9}$/.test(tagText) ? Number(tagText) : Number.NaN;
+    let end: number;
+    if (tag === dataTag && dataLength >= 0) {
+      end = equals + 1 + dataLength;
+      if (end > bytes.length || (end < bytes.length && bytes[end] !== SOH)) return [...parts, `${tagText}=***`].join('|');
+    } else {
+      end = soh < 0 ? bytes.length : soh;
+    }
+    const value = bytes.toString('latin1', equals + 1, end);
+    parts.push(SECRET_TAGS.has(tag) ? `${tagText}=***` : `${tagText}=${value}`);
+    const nextData = DATA_FIELD_AFTER_LENGTH.get(tag);
+    if (nextData !== undefined && /^\d{1,9}$/.test(value)) {
+      dataTag = nextData;
+      dataLength = Number(value);
+    } else {
+      dataTag = 0;
+      dataLength = -1;
+    }
+    at = end + 1;
+  }
+  return parts.join('|') + (bytes[bytes.length - 1] === SOH ? '|' : '');
 }

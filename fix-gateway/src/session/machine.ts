@@ -11,6 +11,10 @@ export interface SessionDictionary {
   isTagInMessage(msgType: string, tag: number): boolean;
   requiredTags(msgType: string): number[];
   hasValidFormat(tag: number, value: string): boolean;
+  /** Header fields (besides BeginString, BodyLength and MsgType, which framing places). */
+  isHeaderTag(tag: number): boolean;
+  /** Tags that may occur more than once in the message: those inside its repeating groups. */
+  isRepeatableTag(msgType: string, tag: number): boolean;
 }
 
 export interface SessionIdentity {
@@ -27,6 +31,8 @@ export interface SessionMachineOptions {
   sendingTimeToleranceMs: number;
   logoutTimeoutMs: number;
   maxQueuedMessages: number;
+  /** Bytes of messages queued ahead of a gap. */
+  maxQueuedBytes: number;
   isSupportedApplicationType(msgType: string): boolean;
 }
 
@@ -68,6 +74,8 @@ export const RejectReason = {
   CompIdProblem: 9,
   SendingTimeAccuracyProblem: 10,
   InvalidMsgType: 11,
+  TagAppearsMoreThanOnce: 13,
+  TagSpecifiedOutOfRequiredOrder: 14,
 } as const;
 
 const REJECT_TEXT: Record<number, string> = {
@@ -80,9 +88,13 @@ const REJECT_TEXT: Record<number, string> = {
   9: 'CompID problem',
   10: 'SendingTime accuracy problem',
   11: 'Invalid MsgType',
+  13: 'Tag appears more than once',
+  14: 'Tag specified out of required order',
 };
 
 const ADMIN_TYPES = new Set(['0', '1', '2', '3', '4', '5', 'A']);
+/** Sequence numbers are stored as PostgreSQL integers: beyond this one they are refused, not overflowed. */
+export const MAX_SEQ_NUM = 2_147_483_647;
 const HEADER_REQUIRED = [34, 49, 52, 56];
 
 interface Problem {
@@ -101,6 +113,7 @@ export class SessionMachine {
   private logoutSentAt: number | null = null;
   private resendRange: { begin: number; end: number } | null = null;
   private readonly queue = new Map<number, InboundMessage>();
+  private queuedBytes = 0;
   private out: SessionAction[] = [];
   private now = 0;
   loggedOn = false;
@@ -243,13 +256,27 @@ export class SessionMachine {
     const msgType = message.msgType;
     if (!dictionary.isDefinedMsgType(msgType)) return { reason: RejectReason.InvalidMsgType, tag: 35 };
     const fields = message.fields;
+    // InboundMessage and jspurefix disagree on which occurrence of a repeated tag counts
+    // (first against last), so, as in QuickFIX, a repeated tag or a header field among the
+    // body fields is rejected before either reads it.
+    const seen = new Set<number>();
+    let inBody = false;
     for (let i = 3; i < fields.length - 1; i++) {
       const { tag, value } = fields[i] as { tag: number; value: string };
       if (!dictionary.isDefinedTag(tag)) return { reason: RejectReason.InvalidTagNumber, tag };
       if (value === '') return { reason: RejectReason.TagSpecifiedWithoutValue, tag };
       if (!dictionary.isTagInMessage(msgType, tag)) return { reason: RejectReason.TagNotDefinedForMessageType, tag };
       if (!dictionary.hasValidFormat(tag, value)) return { reason: RejectReason.IncorrectDataFormat, tag };
+      if (seen.has(tag) && !dictionary.isRepeatableTag(msgType, tag)) return { reason: RejectReason.TagAppearsMoreThanOnce, tag };
+      seen.add(tag);
+      if (dictionary.isHeaderTag(tag)) {
+        if (inBody) return { reason: RejectReason.TagSpecifiedOutOfRequiredOrder, tag };
+      } else {
+        inBody = true;
+      }
     }
+    if ((message.seq ?? 0) > MAX_SEQ_NUM) return { reason: RejectReason.ValueIsIncorrect, tag: 34 };
+    if (msgType === '4' && Number(message.get(36)) > MAX_SEQ_NUM) return { reason: RejectReason.ValueIsIncorrect, tag: 36 };
     const required = ADMIN_TYPES.has(msgType) ? [...HEADER_REQUIRED, ...dictionary.requiredTags(msgType)] : HEADER_REQUIRED;
     for (const tag of required) if (!message.has(tag)) return { reason: RejectReason.RequiredTagMissing, tag };
     return null;
@@ -285,12 +312,17 @@ export class SessionMachine {
 
   private targetTooHigh(message: InboundMessage, seq: number): void {
     this.event(`MsgSeqNum too high, expecting ${this.nextTargetSeq} but received ${seq}`);
-    if (this.queue.size >= this.options.maxQueuedMessages) {
+    const replaced = this.queue.get(seq)?.bytes.length ?? 0;
+    if (
+      this.queue.size >= this.options.maxQueuedMessages ||
+      this.queuedBytes - replaced + message.bytes.length > this.options.maxQueuedBytes
+    ) {
       this.sendLogout('Too many messages ahead of the expected MsgSeqNum');
       this.disconnect('resend queue overflow');
       return;
     }
     this.queue.set(seq, message);
+    this.queuedBytes += message.bytes.length - replaced;
     if (this.resendRange && seq >= this.resendRange.begin) return;
     this.sendAdmin('2', [
       [7, String(this.nextTargetSeq)],
@@ -336,14 +368,19 @@ export class SessionMachine {
       const message = this.queue.get(this.nextTargetSeq);
       if (!message) {
         // Anything queued below the expected number was filled over; drop it.
-        for (const seq of this.queue.keys()) if (seq < this.nextTargetSeq) this.queue.delete(seq);
+        for (const seq of this.queue.keys()) if (seq < this.nextTargetSeq) this.unqueue(seq);
         return;
       }
-      this.queue.delete(this.nextTargetSeq);
+      this.unqueue(this.nextTargetSeq);
       this.event(`processing queued message ${this.nextTargetSeq}`);
       if (message.msgType === 'A' || message.msgType === '2') this.nextTargetSeq++;
       else this.next(message, true);
     }
+  }
+
+  private unqueue(seq: number): void {
+    this.queuedBytes -= this.queue.get(seq)?.bytes.length ?? 0;
+    this.queue.delete(seq);
   }
 
   private onLogon(message: InboundMessage): void {
@@ -428,6 +465,7 @@ export class SessionMachine {
     this.nextSenderSeq = 1;
     this.nextTargetSeq = 1;
     this.queue.clear();
+    this.queuedBytes = 0;
     this.resendRange = null;
     this.out.push({ type: 'reset-sequences' });
   }

@@ -103,17 +103,30 @@ export class SessionStore {
     if (this.failure) throw this.failure;
   }
 
-  /** Sequence reset: both numbers back to 1 in a new epoch; earlier messages stay as they were. */
-  async reset(): Promise<void> {
+  /**
+   * Sequence reset: both numbers back to 1 in a new epoch; earlier messages stay as they were.
+   * Audited in the same transaction: a new epoch changes what a ResendRequest can reach.
+   */
+  async reset(details: { instanceId: string }): Promise<void> {
     await this.flush();
     const { db, tenantId, sessionId, owner } = this.scope;
-    const [row] = await db.withTenant(
-      tenantId,
-      (tx) => tx<{ epoch: number }[]>`
+    const before = this.sequences;
+    const row = await db.withTenant(tenantId, async (tx) => {
+      const [updated] = await tx<{ epoch: number }[]>`
         update fix_session_state set epoch = epoch + 1, next_sender_seq = 1, next_target_seq = 1, updated_at = clock_timestamp()
          where tenant_id = ${tenantId} and session_id = ${sessionId} and owner = ${owner}
-        returning epoch`,
-    );
+        returning epoch`;
+      if (!updated) return null;
+      await appendAuditEvent(tx, {
+        actor: { type: 'system', id: `fix-gateway:${details.instanceId}` },
+        action: 'fix_session.sequence_reset',
+        objectType: 'fix_session',
+        objectId: sessionId,
+        before,
+        after: { epoch: updated.epoch, nextSenderSeq: 1, nextTargetSeq: 1 },
+      });
+      return updated;
+    });
     if (!row) throw this.fail(new FixStoreFencedError(sessionId));
     this.epoch = row.epoch;
     this.nextSenderSeq = 1;
