@@ -87,7 +87,8 @@ export class SessionStore {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ ...message, resolve, reject });
-      this.nextSenderSeq = message.seq + 1;
+      // Never backwards, whatever order appends arrive in: a restart must not reuse a sequence number.
+      this.nextSenderSeq = Math.max(this.nextSenderSeq, message.seq + 1);
       this.markDirty();
     });
   }
