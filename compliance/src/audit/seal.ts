@@ -103,7 +103,7 @@ export async function hasUnsealedEvents(db: Database, tenantId: string): Promise
 }
 
 export interface AuditSealerOptions {
-  /** Wait after a commit before sealing, to batch bursts. */
+  /** Wait after a commit before sealing, to batch bursts (default 100 ms). */
   debounceMs?: number;
   /** Full sweep over every tenant, catching events whose process died before sealing. */
   sweepIntervalMs?: number;
@@ -118,7 +118,9 @@ export interface AuditSealer {
 }
 
 export function startAuditSealer(db: Database, options: AuditSealerOptions = {}): AuditSealer {
-  const debounceMs = options.debounceMs ?? 20;
+  // Sealing is not on anyone's critical path; every round is a few statements per tenant. At 20 ms the
+  // order-entry benchmark's median latency was 6-7 ms at a steady 1,000 orders/s, at 100 ms 3.6 ms.
+  const debounceMs = options.debounceMs ?? 100;
   const onError = options.onError ?? (() => {});
   const pending = new Set<string>();
   let timer: NodeJS.Timeout | undefined;

@@ -1,0 +1,75 @@
+// Open-loop load at a steady rate, for latency under a given load rather than at saturation.
+// autocannon's overallRate is not that: each connection sends its per-second quota as fast as it
+// can and then waits for the next second, so its latencies are those of a burst. Here request i
+// is due at start + i / rate, whatever the earlier ones are doing, and its latency counts from when
+// it was due (no coordinated omission: a stall shows up in every request it delays).
+import { Agent, request } from 'undici';
+
+export interface PacedLoadOptions {
+  url: string;
+  ratePerSecond: number;
+  seconds: number;
+  /** Headers and body of request i. */
+  next(i: number): { headers: Record<string, string>; body: string };
+  method?: 'POST' | 'GET';
+}
+
+export interface PacedLoadResult {
+  sent: number;
+  ok: number;
+  failed: number;
+  achievedPerSecond: number;
+  p50: number;
+  p99: number;
+  p999: number;
+  max: number;
+}
+
+export async function pacedLoad(options: PacedLoadOptions): Promise<PacedLoadResult> {
+  const dispatcher = new Agent({ connections: 256, keepAliveTimeout: 30_000, pipelining: 1 });
+  const latencies: number[] = [];
+  let ok = 0;
+  let failed = 0;
+  const inFlight = new Set<Promise<void>>();
+  const total = Math.round(options.ratePerSecond * options.seconds);
+  const start = performance.now();
+  let sent = 0;
+  while (sent < total) {
+    const dueNow = Math.min(total, Math.floor(((performance.now() - start) * options.ratePerSecond) / 1000) + 1);
+    for (; sent < dueNow; sent++) {
+      const due = start + (sent * 1000) / options.ratePerSecond;
+      const { headers, body } = options.next(sent);
+      const done = request(options.url, { method: options.method ?? 'POST', headers, body, dispatcher })
+        .then(async (response) => {
+          await response.body.dump();
+          if (response.statusCode >= 200 && response.statusCode < 300) ok++;
+          else failed++;
+        })
+        .catch(() => {
+          failed++;
+        })
+        .finally(() => {
+          latencies.push(performance.now() - due);
+          inFlight.delete(done);
+        });
+      inFlight.add(done);
+    }
+    // Wake up about every half millisecond; requests that fell due meanwhile go out at once.
+    await new Promise((resolve) => setTimeout(resolve, 0.5));
+  }
+  await Promise.all(inFlight);
+  const elapsed = (performance.now() - start) / 1000;
+  await dispatcher.close();
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => Number((latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0).toFixed(1));
+  return {
+    sent,
+    ok,
+    failed,
+    achievedPerSecond: ok / elapsed,
+    p50: at(0.5),
+    p99: at(0.99),
+    p999: at(0.999),
+    max: Number((latencies.at(-1) ?? 0).toFixed(1)),
+  };
+}
