@@ -8,7 +8,7 @@ import { FixFrameReader, prepareOutgoingMessage } from '../src/acceptance/frames
 import { type AcceptanceTarget, formatAcceptanceReport, runAcceptanceScript, runAcceptanceSuite } from '../src/acceptance/runner.ts';
 import { parseAcceptanceScript, readAcceptanceScript, ScriptSyntaxError } from '../src/acceptance/script.ts';
 
-const FIXTURES = path.resolve(import.meta.dirname, '../../../shared/fixtures/fix44-acceptance');
+const FIXTURES = path.resolve(import.meta.dirname, 'fixtures/fix44-acceptance');
 const SOH = '\x01';
 // Short, so the tests that wait for something that never comes finish quickly.
 const SHORT_TIMEOUT = { expectTimeoutMs: 300 };

@@ -10,7 +10,7 @@ import { type AcceptanceTarget, runAcceptanceScript } from '../src/acceptance/ru
 import type { FixGateway } from '../src/gateway.ts';
 import { createTestTenant, createUnauthenticatedTestSession, startTestFixGateway } from '../src/testing.ts';
 
-const SCRIPTS_DIR = path.resolve(import.meta.dirname, '../../../shared/fixtures/fix44-acceptance');
+const SCRIPTS_DIR = path.resolve(import.meta.dirname, 'fixtures/fix44-acceptance');
 const scripts = readdirSync(SCRIPTS_DIR)
   .filter((name) => name.endsWith('.def'))
   .sort();
