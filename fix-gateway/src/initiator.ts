@@ -56,7 +56,8 @@ export async function connectFixInitiator(options: FixInitiatorOptions): Promise
       ? connectTls({ host: options.host, port: options.port, ...options.tls }, () => resolve(socket))
       : connect({ host: options.host, port: options.port }, () => resolve(socket));
     socket.once('error', onError);
-    socket.once('connect', () => socket.off('error', onError));
+    // Over TLS the handshake can still fail after the TCP connect: wait for it.
+    socket.once(options.tls ? 'secureConnect' : 'connect', () => socket.off('error', onError));
   });
   socket.setNoDelay(true);
   const reader = new FrameReader({ maxMessageBytes: 1024 * 1024 });
