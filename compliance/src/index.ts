@@ -5,6 +5,7 @@ export {
   type AuditEvent,
   type AuditEventInput,
   appendAuditEvent,
+  appendAuditEvents,
   onAuditEventsCommitted,
 } from './audit/events.ts';
 export { GENESIS_HASH, hashAuditEvent } from './audit/hash.ts';

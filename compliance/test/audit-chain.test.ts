@@ -12,9 +12,11 @@ import {
   type AuditChainReport,
   type AuditEventInput,
   appendAuditEvent,
+  appendAuditEvents,
   GENESIS_HASH,
   hashAuditEvent,
   listAuditEvents,
+  onAuditEventsCommitted,
   sealAll,
   sealAuditChain,
   startAuditSealer,
@@ -562,4 +564,36 @@ test('sixteen writers and two sealers racing keep one whole chain', async () => 
   const { report, total } = await sealUntil(tenantId, appended);
   assert.equal(racing + total, appended, 'every event sealed exactly once');
   assertHealthy(report, appended);
+});
+
+test('appendAuditEvents writes several events in one statement, in order, sealed like single ones', async () => {
+  const tenantId = await seedTenant();
+  const sealedTenants: string[] = [];
+  const stop = onAuditEventsCommitted((id) => sealedTenants.push(id));
+  const ids = await t.db.withTenant(tenantId, (tx) =>
+    appendAuditEvents(tx, [
+      { actor: { type: 'system', id: 'batch' }, action: 'order.placed', objectType: 'order', objectId: 'o-1', after: { n: 1 } },
+      { actor: { type: 'client', id: 'c-1' }, action: 'order.filled', objectType: 'order', objectId: 'o-2', requestId: 'req-2' },
+      { actor: { type: 'user', id: 'u-1' }, action: 'order.cancelled', objectType: 'order', before: { n: 2 }, after: null },
+    ]),
+  );
+  stop();
+  assert.equal(ids.length, 3);
+  assert.deepEqual(sealedTenants, [tenantId], 'the sealer hears of the commit once');
+  const rows = await t.admin<
+    { id: string; action: string; before: unknown; after: unknown; request_id: string | null; object_id: string | null }[]
+  >`
+    select id, action, before, after, request_id, object_id from audit_events where tenant_id = ${tenantId} order by id`;
+  assert.deepEqual(
+    rows.map((r) => [r.id, r.action, r.before, r.after, r.request_id, r.object_id]),
+    [
+      [ids[0], 'order.placed', null, { n: 1 }, null, 'o-1'],
+      [ids[1], 'order.filled', null, null, 'req-2', 'o-2'],
+      [ids[2], 'order.cancelled', { n: 2 }, null, null, null],
+    ],
+  );
+  await sealAll(t.db, tenantId);
+  const report = await verifyAuditChain(t.db, tenantId);
+  assert.equal(report.ok, true);
+  assert.equal(report.sealed, 3);
 });

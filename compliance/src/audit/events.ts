@@ -60,6 +60,38 @@ export async function appendAuditEvent(tx: TenantTx, event: AuditEventInput): Pr
   return id;
 }
 
+/**
+ * Several events in one statement, in the order given (their ids are UUIDv7,
+ * so the sealer chains them in that order too), for writers that batch.
+ */
+export async function appendAuditEvents(tx: TenantTx, events: readonly AuditEventInput[]): Promise<string[]> {
+  if (events.length === 0) return [];
+  const rows = events.map((event) => ({
+    id: newId(),
+    actor_type: event.actor.type,
+    actor_id: event.actor.id,
+    action: event.action,
+    object_type: event.objectType,
+    object_id: event.objectId ?? null,
+    before: event.before ?? null,
+    after: event.after ?? null,
+    request_id: event.requestId ?? null,
+  }));
+  await tx`
+    insert into audit_events (tenant_id, id, actor_type, actor_id, action, object_type, object_id, before, after, request_id)
+    select ${tx.tenantId}, e.id, e.actor_type, e.actor_id, e.action, e.object_type, e.object_id,
+           -- A JSON null stays SQL NULL, as appendAuditEvent stores an absent before/after.
+           nullif(e.before, 'null'::jsonb), nullif(e.after, 'null'::jsonb), e.request_id
+      from jsonb_to_recordset(${tx.json(rows as never)})
+        as e(id uuid, actor_type text, actor_id text, action text, object_type text, object_id text, before jsonb, after jsonb, request_id text)
+     order by e.id`;
+  const tenantId = tx.tenantId;
+  tx.afterCommit(() => {
+    for (const listener of commitListeners) listener(tenantId);
+  });
+  return rows.map((row) => row.id);
+}
+
 function jsonOrNull(tx: TenantTx, value: unknown) {
   return value === undefined || value === null ? null : tx.json(value as Parameters<TenantTx['json']>[0]);
 }

@@ -1,4 +1,4 @@
-import { type AuditContext, appendAuditEvent } from '@atrium/compliance';
+import { type AuditContext, type AuditEventInput, appendAuditEvent, appendAuditEvents } from '@atrium/compliance';
 import { type Database, decodeCursor, newId, type Page, type TenantTx, toPage, toRfc3339Micros, utcNowMicros } from '@atrium/db';
 import createError from '@fastify/error';
 import { Decimal } from 'decimal.js';
@@ -239,56 +239,146 @@ async function publish(tx: TenantTx, channel: string, payload: Record<string, un
   await tx`select pg_notify(${channel}, ${JSON.stringify({ tenantId: tx.tenantId, ...payload })})`;
 }
 
+type FreshEvent = { status: OrderStatus; event: OrderEvent | { type: 'submitted' } };
+
 /**
  * Writes queued in one transaction and sent pipelined: the state machine runs
  * in memory, PostgreSQL gets the rows without a round trip per statement.
+ * What many orders of a batch write alike — new order rows and their events,
+ * executions, audit events, notifications — goes as one statement each at flush.
  */
 class WriteBatch {
   readonly pending: Promise<unknown>[] = [];
   /** The latest row each write returned, by order id. */
   readonly rows = new Map<string, Promise<OrderRow>>();
-  readonly executions: Promise<Execution & { order_id: string }>[] = [];
+  /** Executions written in this batch, as the reply shows them. */
+  readonly executions: (Execution & { order_id: string })[] = [];
   /**
-   * Orders placed in this transaction and not yet written: their transitions
+   * Orders placed in this transaction and not yet final: their transitions
    * run in memory, and the row is inserted once, in its state after the
    * venue's answer, with its events — no insert-then-update of the same row.
    */
-  readonly fresh = new Map<
-    string,
-    { input: PlaceOrderInput; events: { status: OrderStatus; event: OrderEvent | { type: 'submitted' } }[] }
-  >();
+  readonly fresh = new Map<string, { input: PlaceOrderInput; events: FreshEvent[] }>();
+  #tx: TenantTx | null = null;
+  readonly #toInsert: { row: OrderRow; input: PlaceOrderInput; events: FreshEvent[] }[] = [];
+  readonly #executionRows: Record<string, unknown>[] = [];
+  readonly #audits: AuditEventInput[] = [];
+  readonly #notices: [channel: string, payload: string][] = [];
+
   queue(promise: Promise<unknown>): void {
     // Settled by flush(); a failure aborts the transaction, and flush() rethrows it.
     promise.catch(() => {});
     this.pending.push(promise);
   }
-  /** Inserts a fresh order as it stands now; later changes to it in this transaction are updates. */
+  audit(tx: TenantTx, event: AuditEventInput): void {
+    this.#tx = tx;
+    this.#audits.push(event);
+  }
+  /** Delivered by PostgreSQL when (and only if) the transaction commits. */
+  notify(tx: TenantTx, channel: string, payload: Record<string, unknown>): void {
+    this.#tx = tx;
+    this.#notices.push([channel, JSON.stringify({ tenantId: tx.tenantId, ...payload })]);
+  }
+  /** A fresh order is final as it stands now: it is inserted with the batch's others; later changes to it are updates. */
   writeFresh(tx: TenantTx, row: OrderRow): void {
     const fresh = this.fresh.get(row.id);
     if (!fresh) return;
+    this.#tx = tx;
     this.fresh.delete(row.id);
-    const { input } = fresh;
+    this.#toInsert.push({ row, ...fresh });
+  }
+  writeExecution(tx: TenantTx, row: OrderRow, fill: PaperFill): void {
+    this.#tx = tx;
+    const execution = {
+      id: newId(),
+      order_id: row.id,
+      orderId: row.id,
+      quantity: plain(fill.quantity) as string,
+      price: plain(fill.price) as string,
+      fee: plain(fill.fee) as string,
+      feeCurrency: fill.feeCurrency,
+      liquidity: fill.liquidity,
+      executedAt: utcNowMicros(),
+    };
+    this.executions.push(execution);
+    this.#executionRows.push({
+      id: execution.id,
+      order_id: row.id,
+      account_id: row.account_id,
+      instrument: row.instrument,
+      venue: row.venue,
+      side: row.side,
+      quantity: execution.quantity,
+      price: execution.price,
+      fee: execution.fee,
+      fee_currency: execution.feeCurrency,
+      liquidity: execution.liquidity,
+      executed_at: execution.executedAt,
+    });
+    const { order_id: _, ...published } = execution;
+    this.notify(tx, EXECUTION_CHANNEL, {
+      execution: { ...published, instrument: row.instrument, side: row.side, accountId: row.account_id },
+    });
+  }
+  /** Inserts the orders made final so far (one statement, and one for their events), before anything reads them. */
+  insertFresh(): void {
+    const tx = this.#tx;
+    if (!tx || this.#toInsert.length === 0) return;
+    const orders = this.#toInsert.splice(0);
     const inserted = tx<OrderRow[]>`
       insert into orders (tenant_id, id, parent_id, account_id, client_order_id, instrument, venue, side, type, time_in_force, post_only,
                           reduce_only, quantity, price, stop_price, expires_at, status, cum_quantity, leaves_quantity, avg_price,
                           cum_notional, reject_reason, created_at, updated_at)
-      values (${tx.tenantId}, ${row.id}, ${row.parent_id}, ${row.account_id}, ${row.client_order_id}, ${row.instrument}, ${row.venue},
-              ${row.side}, ${row.type}, ${row.time_in_force}, ${row.post_only}, ${input.reduceOnly ?? false}, ${row.quantity},
-              ${row.price}, ${row.stop_price}, ${row.expires_at}, ${row.status}, ${row.cum_quantity}, ${row.leaves_quantity},
-              ${row.avg_price}, ${row.cum_notional}, ${row.reject_reason}, ${row.created_at}, ${row.updated_at})
-      returning ${tx.unsafe(COLUMNS)}`.then((rows) => rows[0] as OrderRow);
+      select ${tx.tenantId}, o.id, o.parent_id, o.account_id, o.client_order_id, o.instrument, o.venue, o.side, o.type, o.time_in_force,
+             o.post_only, o.reduce_only, o.quantity, o.price, o.stop_price, o.expires_at, o.status, o.cum_quantity, o.leaves_quantity,
+             o.avg_price, o.cum_notional, o.reject_reason, o.created_at, o.updated_at
+        from jsonb_to_recordset(${tx.json(orders.map(({ row, input }) => ({ ...row, reduce_only: input.reduceOnly ?? false })) as never)})
+          as o(id uuid, parent_id uuid, account_id uuid, client_order_id text, instrument text, venue text, side text, type text,
+               time_in_force text, post_only boolean, reduce_only boolean, quantity numeric, price numeric, stop_price numeric,
+               expires_at timestamptz, status text, cum_quantity numeric, leaves_quantity numeric, avg_price numeric,
+               cum_notional numeric, reject_reason text, created_at timestamptz, updated_at timestamptz)
+       order by o.id
+      returning ${tx.unsafe(COLUMNS)}`.execute();
     this.queue(inserted);
-    this.rows.set(row.id, inserted);
+    for (const { row } of orders)
+      this.rows.set(
+        row.id,
+        inserted.then((rows) => rows.find((r) => r.id === row.id) as OrderRow),
+      );
     // Every transition keeps its own microsecond time: clock_timestamp() is taken per row.
+    const events = orders.flatMap(({ row, events }) => events.map((e, i) => ({ order_id: row.id, seq: i + 1, ...e })));
     this.queue(
       tx`insert into order_events (tenant_id, order_id, seq, status, event)
-         select ${tx.tenantId}, ${row.id}, e.seq, e.status, e.event
-           from jsonb_to_recordset(${tx.json(fresh.events.map((e, i) => ({ seq: i + 1, ...e })) as never)})
-             as e(seq integer, status text, event jsonb)
-          order by e.seq`.execute(),
+         select ${tx.tenantId}, e.order_id, e.seq, e.status, e.event
+           from jsonb_to_recordset(${tx.json(events as never)}) as e(order_id uuid, seq integer, status text, event jsonb)
+          order by e.order_id, e.seq`.execute(),
     );
   }
   async flush(): Promise<void> {
+    this.insertFresh();
+    const tx = this.#tx;
+    if (tx && this.#executionRows.length > 0) {
+      const rows = this.#executionRows.splice(0);
+      this.queue(
+        tx`insert into executions (tenant_id, id, order_id, account_id, instrument, venue, side, quantity, price, fee, fee_currency,
+                                   liquidity, executed_at)
+           select ${tx.tenantId}, x.id, x.order_id, x.account_id, x.instrument, x.venue, x.side, x.quantity, x.price, x.fee,
+                  x.fee_currency, x.liquidity, x.executed_at
+             from jsonb_to_recordset(${tx.json(rows as never)})
+               as x(id uuid, order_id uuid, account_id uuid, instrument text, venue text, side text, quantity numeric, price numeric,
+                    fee numeric, fee_currency text, liquidity text, executed_at timestamptz)
+            order by x.id`.execute(),
+      );
+    }
+    if (tx && this.#audits.length > 0) this.queue(appendAuditEvents(tx, this.#audits.splice(0)));
+    if (tx && this.#notices.length > 0) {
+      const notices = this.#notices.splice(0);
+      this.queue(
+        tx`select pg_notify(n.channel, n.payload)
+             from unnest(${notices.map(([c]) => c)}::text[], ${notices.map(([, p]) => p)}::text[]) with ordinality as n(channel, payload, i)
+            order by n.i`.execute(),
+      );
+    }
     await Promise.all(this.pending);
   }
 }
@@ -393,8 +483,8 @@ function applyReportToRows(
     if (!row) continue;
     const order = toOrder(row, []);
     const action = id === subject ? 'order.placed' : `order.${row.status}`;
-    batch.queue(appendAuditEvent(tx, { ...context, action, objectType: 'order', objectId: id, after: order }));
-    batch.queue(publish(tx, ORDER_CHANNEL, { order }));
+    batch.audit(tx, { ...context, action, objectType: 'order', objectId: id, after: order });
+    batch.notify(tx, ORDER_CHANNEL, { order });
   }
 }
 
@@ -403,25 +493,7 @@ function applyFill(tx: TenantTx, batch: WriteBatch, rows: Map<string, OrderRow>,
   const row = rows.get(fill.orderId);
   if (!row) return;
   rows.set(row.id, transition(tx, batch, row, { type: 'fill', quantity: fill.quantity, price: fill.price }));
-  executions.push(() => writeExecution(tx, batch, row, fill));
-}
-
-function writeExecution(tx: TenantTx, batch: WriteBatch, row: OrderRow, fill: PaperFill): void {
-  const execution = tx<(Execution & { order_id: string })[]>`
-    insert into executions (tenant_id, id, order_id, account_id, instrument, venue, side, quantity, price, fee, fee_currency, liquidity)
-    values (${tx.tenantId}, ${newId()}, ${row.id}, ${row.account_id}, ${row.instrument}, ${row.venue}, ${row.side},
-            ${fill.quantity}, ${fill.price}, ${fill.fee}, ${fill.feeCurrency}, ${fill.liquidity})
-    returning id, order_id, order_id as "orderId", quantity::text as quantity, price::text as price, fee::text as fee,
-              fee_currency as "feeCurrency", liquidity, executed_at as "executedAt"`.then(
-    (inserted) => inserted[0] as Execution & { order_id: string },
-  );
-  batch.queue(execution);
-  batch.executions.push(execution);
-  batch.queue(
-    execution.then(({ order_id: _, ...done }) =>
-      publish(tx, EXECUTION_CHANNEL, { execution: { ...done, instrument: row.instrument, side: row.side, accountId: row.account_id } }),
-    ),
-  );
+  executions.push(() => batch.writeExecution(tx, row, fill));
 }
 
 function closeIfOpen(tx: TenantTx, batch: WriteBatch, rows: Map<string, OrderRow>, id: string, event: OrderEvent): void {
@@ -672,10 +744,12 @@ async function placePaperOrders(db: Database, tenantId: string, entries: PaperEn
         submitted.push(entry);
         const others = report.fills.map((f) => f.orderId).filter((orderId) => orderId !== entry.id);
         // Our own resting orders on the other side of a fill (earlier ones of this batch too) are locked before they change.
-        const rows =
-          others.length || report.expired.length || report.cancelled.length
-            ? await lockOrders(tx, [...others, ...report.expired, ...report.cancelled])
-            : new Map<string, OrderRow>();
+        const touchesOthers = others.length > 0 || report.expired.length > 0 || report.cancelled.length > 0;
+        // Earlier orders of this batch may be among them: their rows go in before they are read.
+        if (touchesOthers) batch.insertFresh();
+        const rows = touchesOthers
+          ? await lockOrders(tx, [...others, ...report.expired, ...report.cancelled])
+          : new Map<string, OrderRow>();
         batch.fresh.set(entry.id, { input: entry.input, events: [{ status: 'pending-new', event: { type: 'submitted' } }] });
         rows.set(entry.id, pendingRow(entry));
         applyReportToRows(tx, batch, rows, report, entry.id, entry.context);
@@ -684,12 +758,12 @@ async function placePaperOrders(db: Database, tenantId: string, entries: PaperEn
       for (const instrument of new Set(submitted.map((entry) => entry.instrument.id))) {
         const snapshot = services.paper.snapshot(tenantId, instrument, 10, last.now);
         if (services.paper.publishBookIfChanged(tenantId, instrument, snapshot)) {
-          batch.queue(publish(tx, BOOK_CHANNEL, { instrument, venue: 'paper', ...snapshot }));
+          batch.notify(tx, BOOK_CHANNEL, { instrument, venue: 'paper', ...snapshot });
         }
       }
       await batch.flush();
       // The replies are built from what the writes returned: no read after them.
-      const executions = await Promise.all(batch.executions);
+      const executions = batch.executions;
       return Promise.all(
         entries.map(async (entry): Promise<PaperOutcome> => {
           if (refusals.has(entry.id)) return { error: refusals.get(entry.id) };
