@@ -1,6 +1,6 @@
 // `npm start`: the API on embedded defaults, or on DATABASE_URL when set.
 import path from 'node:path';
-import { createDatabase, migrate, startEmbeddedPostgres } from '@atrium/db';
+import { createDatabase, migrate, startEmbeddedPostgres, withSocket } from '@atrium/db';
 import { createTokenVerifier } from '@atrium/tenants';
 import pino from 'pino';
 import { buildApp } from './app.ts';
@@ -29,7 +29,8 @@ if (!appUrl) {
   url.username = 'atrium_app';
   url.password = config.appPassword;
   url.pathname = '/postgres';
-  appUrl = url.toString();
+  // The API's pool goes through the server's Unix socket (cheaper than loopback TCP); migrations use TCP.
+  appUrl = withSocket(url.toString(), embedded.socketDir);
   log.info({ port: embedded.port, ms: Date.now() - started }, 'embedded PostgreSQL 15 started');
 }
 

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { seedDemoData } from '@atrium/api/seed';
 import { sealCommitted, verifyAuditChain } from '@atrium/compliance';
-import { createDatabase, migrate, startEmbeddedPostgres } from '@atrium/db';
+import { createDatabase, migrate, startEmbeddedPostgres, withSocket } from '@atrium/db';
 import { freePort, withCredentials } from '@atrium/db/testing';
 import { createTenant, findTenantIdBySlug } from '@atrium/tenants';
 import { createAccount, listAccounts } from '@atrium/trading';
@@ -41,7 +41,7 @@ const pg = await startEmbeddedPostgres({ dataDir, port: await freePort(), epheme
 const children: ChildProcess[] = [];
 try {
   await migrate({ adminUrl: pg.adminUrl, appPassword: APP_PASSWORD });
-  const appUrl = withCredentials(pg.adminUrl, 'atrium_app', APP_PASSWORD);
+  const appUrl = withSocket(withCredentials(pg.adminUrl, 'atrium_app', APP_PASSWORD), pg.socketDir);
   const db = createDatabase({ url: appUrl, poolSize: 4 });
   await seedDemoData(db);
   const acme = (await findTenantIdBySlug(db, 'acme')) as string;
@@ -123,7 +123,7 @@ try {
     ...process.env,
     // Not production: the development issuer signs the bench's tokens, and it refuses to run in production.
     NODE_ENV: 'test',
-    BENCH_ADMIN_URL: pg.adminUrl,
+    BENCH_ADMIN_URL: withSocket(pg.adminUrl, pg.socketDir),
     BENCH_APP_URL: appUrl,
     BENCH_TENANT_ID: acme,
     BENCH_POOL_SIZE: String(POOL_SIZE),

@@ -71,8 +71,29 @@ export class InvalidScopeError extends Error {
   }
 }
 
+/**
+ * A postgres.js client for a URL, which may name a Unix socket in libpq's form,
+ * `postgres://user:pass@/db?host=/socket/dir`: postgres.js would read `host` there as a
+ * server setting, so the directory becomes its socket path instead.
+ */
+export function connectPostgres(url: string, options: postgres.Options<Record<string, postgres.PostgresType>> = {}): postgres.Sql {
+  const parsed = new URL(url);
+  const host = parsed.searchParams.get('host');
+  if (!host?.startsWith('/')) return postgres(url, options);
+  parsed.searchParams.delete('host');
+  return postgres(parsed.toString(), { ...options, path: `${host}/.s.PGSQL.${parsed.port || 5432}` });
+}
+
+/** The URL that reaches the same server through its Unix socket (libpq's form), or the URL itself when it has none. */
+export function withSocket(url: string, socketDir: string | null): string {
+  if (!socketDir) return url;
+  const parsed = new URL(url);
+  parsed.searchParams.set('host', socketDir);
+  return parsed.toString();
+}
+
 export function createDatabase(options: DatabaseOptions): Database {
-  const sql = postgres(options.url, {
+  const sql = connectPostgres(options.url, {
     max: options.poolSize ?? 10,
     prepare: true,
     idle_timeout: 60,

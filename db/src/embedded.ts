@@ -19,6 +19,8 @@ export interface RunningPostgres {
   /** Superuser URL: used only to bootstrap roles and run migrations. */
   adminUrl: string;
   port: number;
+  /** Directory of the server's Unix socket, or null when it listens on TCP only. */
+  socketDir: string | null;
   stop(): Promise<void>;
 }
 
@@ -50,18 +52,27 @@ function ensurePostgresOsUser(): void {
   execFileSync('useradd', args, { stdio: 'inherit' });
 }
 
+/**
+ * The server also listens on a Unix socket in its data directory (its own, so always writable): on
+ * one machine that is the cheaper way in, since every loopback TCP write wakes the other side's TCP
+ * stack. Not when the socket's path would pass sun_path's 107 bytes; then TCP only.
+ */
+export function socketDirFor(dataDir: string, port: number): string | null {
+  return Buffer.byteLength(path.join(dataDir, `.s.PGSQL.${port}`)) <= 107 ? dataDir : null;
+}
+
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
   const dataDir = path.resolve(options.dataDir);
   const log = options.log ?? (() => {});
   const isRoot = userInfo().uid === 0;
   ensurePostgresOsUser();
 
+  const socketDir = socketDirFor(dataDir, options.port);
   const flags = [
     '-c',
     'listen_addresses=127.0.0.1',
-    // TCP only: no socket directory that may not exist or be writable.
     '-c',
-    'unix_socket_directories=',
+    `unix_socket_directories=${socketDir ?? ''}`,
     '-c',
     'max_connections=200',
     '-c',
@@ -99,6 +110,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   return {
     adminUrl: `postgres://${SUPERUSER}:${SUPERUSER_PASSWORD}@127.0.0.1:${options.port}/postgres`,
     port: options.port,
+    socketDir,
     async stop() {
       if (stopped) return;
       stopped = true;

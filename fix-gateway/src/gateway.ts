@@ -4,8 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
-import { createDatabase, type Database } from '@atrium/db';
-import postgres from 'postgres';
+import { connectPostgres, createDatabase, type Database } from '@atrium/db';
 import { apiClientAuthenticator, type LogonAuthenticator } from './authentication.ts';
 import {
   FixMessageInvalidError,
@@ -165,7 +164,7 @@ export async function startFixGateway(options: InternalGatewayOptions): Promise<
 
   const dictionary = await loadFix44Dictionary();
   const db = createDatabase({ url: options.databaseUrl, poolSize: 4, applicationName: 'atrium-fix-gateway' });
-  const sql = postgres(options.databaseUrl, {
+  const sql = connectPostgres(options.databaseUrl, {
     max: 4,
     prepare: true,
     onnotice: () => {},

@@ -81,7 +81,6 @@ test('a repeated tag is rejected with 373=13, even a second SenderCompID, and ne
   assert.deepEqual([first.get(45), first.get(371), first.get(373)], [String(evil), '49', '13']);
   const twice = initiator.send('D', [...ORDER, [11, 'order-2']]);
   const second = await initiator.next();
-  console.log('DBG2', second.bytes.toString('latin1'));
   assert.deepEqual([second.get(45), second.get(371), second.get(373)], [String(twice), '11', '13']);
   // Tags inside a repeating group may repeat.
   initiator.send('D', [[453, '2'], [448, 'a'], [447, 'D'], [452, '1'], [448, 'b'], [447, 'D'], [452, '3'], ...ORDER]);

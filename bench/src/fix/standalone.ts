@@ -5,7 +5,7 @@
 import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { migrate, startEmbeddedPostgres } from '@atrium/db';
+import { migrate, startEmbeddedPostgres, withSocket } from '@atrium/db';
 import { freePort, withCredentials } from '@atrium/db/testing';
 import postgres from 'postgres';
 import { benchFixEcho, type FixEchoSide } from '../fix-echo.ts';
@@ -30,7 +30,7 @@ try {
   );
   const result = await benchFixEcho({
     adminUrl: pg.adminUrl,
-    appUrl: withCredentials(pg.adminUrl, 'atrium_app', APP_PASSWORD),
+    appUrl: withSocket(withCredentials(pg.adminUrl, 'atrium_app', APP_PASSWORD), pg.socketDir),
     seconds: SECONDS,
     window: WINDOW,
   });

@@ -5,13 +5,13 @@
 //   POST /inline-chain/accounts     the audit design we rejected: chain appended inside the business
 //                                   transaction under a per-tenant lock
 import { hashAuditEvent } from '@atrium/compliance';
-import { createDatabase, newId } from '@atrium/db';
+import { connectPostgres, createDatabase, newId } from '@atrium/db';
 import Fastify from 'fastify';
-import postgres from 'postgres';
 
 const env = process.env as Record<string, string>;
 const poolSize = Number(env.BENCH_POOL_SIZE ?? 10);
-const owner = postgres(env.BENCH_ADMIN_URL, {
+// Through the server's Unix socket when it has one, like the gateway's pool (BENCH_ADMIN_URL says which).
+const owner = connectPostgres(env.BENCH_ADMIN_URL, {
   max: poolSize,
   prepare: true,
   connection: { search_path: 'atrium', TimeZone: 'UTC' },

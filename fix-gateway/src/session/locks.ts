@@ -1,7 +1,8 @@
 // Session ownership across gateway instances: a PostgreSQL session-level advisory lock per
 // FIX session, all held on one dedicated connection of this gateway. If that connection
 // drops, PostgreSQL releases every lock at once, so the gateway must drop every session.
-import postgres from 'postgres';
+import { connectPostgres } from '@atrium/db';
+import type postgres from 'postgres';
 
 export class SessionLocks {
   private readonly sql: postgres.Sql;
@@ -9,7 +10,7 @@ export class SessionLocks {
   private onLost: () => void = () => {};
 
   constructor(url: string) {
-    this.sql = postgres(url, {
+    this.sql = connectPostgres(url, {
       max: 1,
       // Never recycled behind our back: closing it would release the locks.
       idle_timeout: 0,
