@@ -12,6 +12,7 @@ import { createTenant, findTenantIdBySlug } from '@atrium/tenants';
 import { createAccount, listAccounts } from '@atrium/trading';
 import autocannon from 'autocannon';
 import postgres from 'postgres';
+import { cpuPerRequest, snapshotCpu } from './cpu.ts';
 import { benchFixEcho } from './fix-echo.ts';
 import { benchMatchingEngine } from './matching.ts';
 import { pacedLoad } from './paced.ts';
@@ -185,7 +186,8 @@ try {
   // Authenticated against skipped: both gateways up, measured in alternating rounds so drift on a
   // shared 2-core machine lands on both sides alike.
   children.push(await startServer('gateway.ts', { ...serverEnv, BENCH_PORT: String(noAuthPort), BENCH_SKIP_AUTH: '1' }));
-  children.push(await startServer('gateway.ts', { ...serverEnv, BENCH_PORT: String(gatewayPort) }));
+  const gatewayChild = await startServer('gateway.ts', { ...serverEnv, BENCH_PORT: String(gatewayPort) });
+  children.push(gatewayChild);
   const acmeTrader = await bearerFor(acme);
   const NO_AUTH = 'gateway GET /v1/accounts/{id}, authentication skipped';
   const AUTH = 'gateway GET /v1/accounts/{id} (OIDC bearer token, jose RS256, cached)';
@@ -281,6 +283,7 @@ try {
   );
   // Latency under a steady offered load instead of at saturation, where 32 connections queue by
   // construction: an open-loop, paced generator (bench/src/paced.ts), rates below and at the target.
+  const orderNotes: string[] = [];
   for (const rate of (process.env.BENCH_ORDER_RATES ?? '1000,1500').split(',').map(Number)) {
     const name = `order entry POST /v1/orders, 10 tenants, paced at a steady ${rate.toLocaleString('en')} orders/s`;
     if (ONLY && !ONLY.test(name)) continue;
@@ -302,7 +305,12 @@ try {
       };
     };
     await pacedLoad({ url: `${gateway}/v1/orders`, ratePerSecond: rate, seconds: WARMUP, next });
+    // Where the CPU goes, per order: at a steady rate the machine's two cores are the budget.
+    const processes = { gateway: gatewayChild.pid, generator: process.pid };
+    const cpuBefore = snapshotCpu(processes);
     const paced = await pacedLoad({ url: `${gateway}/v1/orders`, ratePerSecond: rate, seconds: DURATION, next });
+    const cpu = cpuPerRequest(cpuBefore, snapshotCpu(processes), paced.ok + paced.failed);
+    if (cpu) orderNotes.push(`${name}: ${cpu}`);
     if (paced.failed > paced.sent * 0.01) throw new Error(`${name}: ${paced.failed} of ${paced.sent} failed`);
     results.push({
       name,
@@ -315,7 +323,7 @@ try {
       baseline: ENTRY_10,
     });
     console.log(
-      `  ${name}: ${Math.round(paced.achievedPerSecond)} req/s, p50 ${paced.p50} ms, p99 ${paced.p99} ms, p99.9 ${paced.p999} ms, max ${paced.max} ms (generator's own event-loop lag: p99 ${paced.generatorLagP99} ms, max ${paced.generatorLagMax} ms)`,
+      `  ${name}: ${Math.round(paced.achievedPerSecond)} req/s, p50 ${paced.p50} ms, p99 ${paced.p99} ms, p99.9 ${paced.p999} ms, max ${paced.max} ms (generator's own event-loop lag: p99 ${paced.generatorLagP99} ms, max ${paced.generatorLagMax} ms)${cpu ? `; ${cpu}` : ''}`,
     );
   }
 
@@ -356,8 +364,11 @@ try {
   if (process.env.ATRIUM_PG_STAT_STATEMENTS) {
     const a = postgres(pg.adminUrl, { max: 1 });
     const top =
-      await a`select calls, round(total_exec_time::numeric, 1) as ms, round((total_exec_time / calls)::numeric, 3) as avg, left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 100) as q from pg_stat_statements order by total_exec_time desc limit 22`;
-    for (const t of top) console.log('     ', t.calls, t.ms, t.avg, t.q);
+      await a`select calls, plans, round((total_exec_time + total_plan_time)::numeric, 1) as ms, round((total_exec_time / greatest(calls, 1))::numeric, 3) as avg,
+                   round((total_plan_time / greatest(plans, 1))::numeric, 3) as plan_avg, left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 100) as q
+              from pg_stat_statements order by total_exec_time + total_plan_time desc limit 30`;
+    console.log('      calls plans total-ms exec-avg plan-avg query');
+    for (const t of top) console.log('     ', t.calls, t.plans, t.ms, t.avg, t.plan_avg, t.q);
     await a.end();
   }
   // The matching engine alone, one thread, against the bare data-structure cost of the same flow.
@@ -380,7 +391,7 @@ try {
   await mkdir(path.join(root, 'results'), { recursive: true });
   await writeFile(
     path.join(root, 'results', 'latest.md'),
-    `# Benchmark run ${new Date().toISOString()}\n\n${header.map((l) => `- ${l}`).join('\n')}\n\n${table}\n\n${engineLine}\n\nAudit chain after write load: ok=${report.ok}, sealed=${report.sealed}\n${fixNotes.map((n) => `\n- ${n}`).join('')}\n`,
+    `# Benchmark run ${new Date().toISOString()}\n\n${header.map((l) => `- ${l}`).join('\n')}\n\n${table}\n\n${engineLine}\n\nAudit chain after write load: ok=${report.ok}, sealed=${report.sealed}\n${orderNotes.map((n) => `\n- ${n}`).join('')}\n${fixNotes.map((n) => `\n- ${n}`).join('')}\n`,
   );
   console.log(`\nwrote bench/results/latest.md`);
 } finally {

@@ -79,7 +79,14 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     'shared_buffers=256MB',
   ];
   if (process.env.ATRIUM_PG_STAT_STATEMENTS)
-    flags.push('-c', 'shared_preload_libraries=pg_stat_statements', '-c', 'pg_stat_statements.track=all');
+    flags.push(
+      '-c',
+      'shared_preload_libraries=pg_stat_statements',
+      '-c',
+      'pg_stat_statements.track=all',
+      '-c',
+      'pg_stat_statements.track_planning=on',
+    );
   if (options.unsafeFast) {
     flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
   }
