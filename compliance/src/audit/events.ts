@@ -61,11 +61,14 @@ export async function appendAuditEvent(tx: TenantTx, event: AuditEventInput): Pr
 }
 
 /**
- * Several events in one statement, in the order given (their ids are UUIDv7,
- * so the sealer chains them in that order too), for writers that batch.
+ * Several events in one statement, for writers that batch. Their ids are
+ * UUIDv7 in the order given, and the sealer chains a transaction's events by
+ * id, so the chain keeps that order whatever order the rows go in.
+ * The statement is sent before this returns, so a caller may pipeline its
+ * COMMIT right behind it (TenantTx.commitWith).
  */
-export async function appendAuditEvents(tx: TenantTx, events: readonly AuditEventInput[]): Promise<string[]> {
-  if (events.length === 0) return [];
+export function appendAuditEvents(tx: TenantTx, events: readonly AuditEventInput[]): Promise<string[]> {
+  if (events.length === 0) return Promise.resolve([]);
   const rows = events.map((event) => ({
     id: newId(),
     actor_type: event.actor.type,
@@ -77,19 +80,18 @@ export async function appendAuditEvents(tx: TenantTx, events: readonly AuditEven
     after: event.after ?? null,
     request_id: event.requestId ?? null,
   }));
-  await tx`
+  const inserted = tx`
     insert into audit_events (tenant_id, id, actor_type, actor_id, action, object_type, object_id, before, after, request_id)
     select ${tx.tenantId}, e.id, e.actor_type, e.actor_id, e.action, e.object_type, e.object_id,
            -- A JSON null stays SQL NULL, as appendAuditEvent stores an absent before/after.
            nullif(e.before, 'null'::jsonb), nullif(e.after, 'null'::jsonb), e.request_id
       from jsonb_to_recordset(${tx.json(rows as never)})
-        as e(id uuid, actor_type text, actor_id text, action text, object_type text, object_id text, before jsonb, after jsonb, request_id text)
-     order by e.id`;
+        as e(id uuid, actor_type text, actor_id text, action text, object_type text, object_id text, before jsonb, after jsonb, request_id text)`.execute();
   const tenantId = tx.tenantId;
   tx.afterCommit(() => {
     for (const listener of commitListeners) listener(tenantId);
   });
-  return rows.map((row) => row.id);
+  return inserted.then(() => rows.map((row) => row.id));
 }
 
 function jsonOrNull(tx: TenantTx, value: unknown) {

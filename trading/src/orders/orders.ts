@@ -337,7 +337,6 @@ class WriteBatch {
                time_in_force text, post_only boolean, reduce_only boolean, quantity numeric, price numeric, stop_price numeric,
                expires_at timestamptz, status text, cum_quantity numeric, leaves_quantity numeric, avg_price numeric,
                cum_notional numeric, reject_reason text, created_at timestamptz, updated_at timestamptz)
-       order by o.id
       returning ${tx.unsafe(COLUMNS)}`.execute();
     this.queue(inserted);
     for (const { row } of orders)
@@ -350,11 +349,19 @@ class WriteBatch {
     this.queue(
       tx`insert into order_events (tenant_id, order_id, seq, status, event)
          select ${tx.tenantId}, e.order_id, e.seq, e.status, e.event
-           from jsonb_to_recordset(${tx.json(events as never)}) as e(order_id uuid, seq integer, status text, event jsonb)
-          order by e.order_id, e.seq`.execute(),
+           from jsonb_to_recordset(${tx.json(events as never)}) as e(order_id uuid, seq integer, status text, event jsonb)`.execute(),
     );
   }
   async flush(): Promise<void> {
+    this.#send();
+    await Promise.all(this.pending);
+  }
+  /** The transaction's last writes and its COMMIT in one pipelined write (order entry's last round trip). */
+  async commit(tx: TenantTx): Promise<void> {
+    this.#send();
+    await tx.commitWith(this.pending);
+  }
+  #send(): void {
     this.insertFresh();
     const tx = this.#tx;
     if (tx && this.#executionRows.length > 0) {
@@ -366,8 +373,7 @@ class WriteBatch {
                   x.fee_currency, x.liquidity, x.executed_at
              from jsonb_to_recordset(${tx.json(rows as never)})
                as x(id uuid, order_id uuid, account_id uuid, instrument text, venue text, side text, quantity numeric, price numeric,
-                    fee numeric, fee_currency text, liquidity text, executed_at timestamptz)
-            order by x.id`.execute(),
+                    fee numeric, fee_currency text, liquidity text, executed_at timestamptz)`.execute(),
       );
     }
     if (tx && this.#audits.length > 0) this.queue(appendAuditEvents(tx, this.#audits.splice(0)));
@@ -379,7 +385,6 @@ class WriteBatch {
             order by n.i`.execute(),
       );
     }
-    await Promise.all(this.pending);
   }
 }
 
@@ -761,8 +766,8 @@ async function placePaperOrders(db: Database, tenantId: string, entries: PaperEn
           batch.notify(tx, BOOK_CHANNEL, { instrument, venue: 'paper', ...snapshot });
         }
       }
-      await batch.flush();
-      // The replies are built from what the writes returned: no read after them.
+      await batch.commit(tx);
+      // The replies are built from what the writes returned: no read after them, nothing sent after the commit.
       const executions = batch.executions;
       return Promise.all(
         entries.map(async (entry): Promise<PaperOutcome> => {
