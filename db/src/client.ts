@@ -144,7 +144,7 @@ export function createDatabase(options: DatabaseOptions): Database {
 
   async function scoped<T, X>(
     settings: Record<string, string>,
-    decorate: (tx: postgres.TransactionSql) => X,
+    decorate: (tx: postgres.TransactionSql, ending: EndingState) => X,
     fn: (tx: X) => Promise<T>,
     afterCommit?: (() => void)[],
   ): Promise<T> {
@@ -159,11 +159,7 @@ export function createDatabase(options: DatabaseOptions): Database {
       const values = Object.values(settings);
       const begin = conn.unsafe('begin').execute();
       const scope = conn`select set_config(name, value, true) from unnest(${names}::text[], ${values}::text[]) as s(name, value)`.execute();
-      const [, , out] = await Promise.all([
-        begin,
-        scope,
-        fn(decorate(Object.assign(conn, { ending }) as unknown as postgres.TransactionSql)),
-      ]);
+      const [, , out] = await Promise.all([begin, scope, fn(decorate(conn as unknown as postgres.TransactionSql, ending))]);
       await (ending.commit ?? commitOf(ending));
       result = out;
     } catch (error) {
@@ -177,13 +173,11 @@ export function createDatabase(options: DatabaseOptions): Database {
     return result;
   }
 
-  function asTenantTx(tx: postgres.TransactionSql, tenantId: string, callbacks: (() => void)[]): TenantTx {
-    const { ending } = tx as unknown as { ending: EndingState };
+  function asTenantTx(tx: postgres.TransactionSql, tenantId: string, callbacks: (() => void)[], ending: EndingState): TenantTx {
     return Object.assign(tx, {
       tenantId,
       afterCommit: (callback: () => void) => void callbacks.push(callback),
       async commitWith(sent: readonly Promise<unknown>[]) {
-        if (ending.commit) throw new Error('the transaction is already committing');
         // postgres.js sends a query a microtask after it is made: whatever the caller set off in this
         // turn of the event loop goes out before the COMMIT, which still waits for no answer.
         await new Promise((resolve) => setImmediate(resolve));
@@ -196,7 +190,7 @@ export function createDatabase(options: DatabaseOptions): Database {
     }) as TenantTx;
   }
 
-  function tenantEntry(tx: postgres.TransactionSql, callbacks: (() => void)[]): CanEnterTenant {
+  function tenantEntry(tx: postgres.TransactionSql, callbacks: (() => void)[], ending: EndingState): CanEnterTenant {
     let entered: string | undefined;
     return {
       async asTenant(tenantId: string) {
@@ -206,7 +200,7 @@ export function createDatabase(options: DatabaseOptions): Database {
         if (!visible) throw new InvalidScopeError('tenantId (visible in this scope)', tenantId);
         await tx`select set_config('app.tenant_id', ${tenantId}, true)`;
         entered = tenantId;
-        return asTenantTx(tx, tenantId, callbacks);
+        return asTenantTx(tx, tenantId, callbacks, ending);
       },
     };
   }
@@ -215,14 +209,14 @@ export function createDatabase(options: DatabaseOptions): Database {
     withTenant(tenantId, fn) {
       assertUuid('tenantId', tenantId);
       const callbacks: (() => void)[] = [];
-      return scoped({ 'app.tenant_id': tenantId }, (tx) => asTenantTx(tx, tenantId, callbacks), fn, callbacks);
+      return scoped({ 'app.tenant_id': tenantId }, (tx, ending) => asTenantTx(tx, tenantId, callbacks, ending), fn, callbacks);
     },
     withReseller(resellerId, fn) {
       assertUuid('resellerId', resellerId);
       const callbacks: (() => void)[] = [];
       return scoped(
         { 'app.reseller_id': resellerId },
-        (tx) => Object.assign(tx, { resellerId }, tenantEntry(tx, callbacks)) as ResellerTx,
+        (tx, ending) => Object.assign(tx, { resellerId }, tenantEntry(tx, callbacks, ending)) as ResellerTx,
         fn,
         callbacks,
       );
@@ -231,7 +225,7 @@ export function createDatabase(options: DatabaseOptions): Database {
       const callbacks: (() => void)[] = [];
       return scoped(
         { 'app.scope': 'platform' },
-        (tx) => Object.assign(tx, { scope: 'platform' as const }, tenantEntry(tx, callbacks)) as PlatformTx,
+        (tx, ending) => Object.assign(tx, { scope: 'platform' as const }, tenantEntry(tx, callbacks, ending)) as PlatformTx,
         fn,
         callbacks,
       );

@@ -43,6 +43,13 @@ export function onAuditEventsCommitted(listener: CommitListener): () => void {
   return () => commitListeners.delete(listener);
 }
 
+function tellSealerAfterCommit(tx: TenantTx): void {
+  const tenantId = tx.tenantId;
+  tx.afterCommit(() => {
+    for (const listener of commitListeners) listener(tenantId);
+  });
+}
+
 /**
  * Records an event in the caller's transaction: it commits or rolls back with
  * the change it describes. It takes no chain lock; see sealAuditChain.
@@ -53,10 +60,7 @@ export async function appendAuditEvent(tx: TenantTx, event: AuditEventInput): Pr
     insert into audit_events (tenant_id, id, actor_type, actor_id, action, object_type, object_id, before, after, request_id)
     values (${tx.tenantId}, ${id}, ${event.actor.type}, ${event.actor.id}, ${event.action}, ${event.objectType},
             ${event.objectId ?? null}, ${jsonOrNull(tx, event.before)}, ${jsonOrNull(tx, event.after)}, ${event.requestId ?? null})`;
-  const tenantId = tx.tenantId;
-  tx.afterCommit(() => {
-    for (const listener of commitListeners) listener(tenantId);
-  });
+  tellSealerAfterCommit(tx);
   return id;
 }
 
@@ -87,10 +91,7 @@ export function appendAuditEvents(tx: TenantTx, events: readonly AuditEventInput
            nullif(e.before, 'null'::jsonb), nullif(e.after, 'null'::jsonb), e.request_id
       from jsonb_to_recordset(${tx.json(rows as never)})
         as e(id uuid, actor_type text, actor_id text, action text, object_type text, object_id text, before jsonb, after jsonb, request_id text)`.execute();
-  const tenantId = tx.tenantId;
-  tx.afterCommit(() => {
-    for (const listener of commitListeners) listener(tenantId);
-  });
+  tellSealerAfterCommit(tx);
   return inserted.then(() => rows.map((row) => row.id));
 }
 
