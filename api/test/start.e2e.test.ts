@@ -28,8 +28,11 @@ async function devToken(base: string, clientId: string): Promise<string> {
   return response.body.access_token;
 }
 
-async function waitForReady(base: string, deadline: number): Promise<void> {
+/** Polls /health/ready; gives up at the deadline, or at once if the server has already exited. */
+async function waitForReady(base: string, deadline: number, exitCode: () => number | null = () => null, output = () => ''): Promise<void> {
   while (Date.now() < deadline) {
+    const code = exitCode();
+    if (code !== null) throw new Error(`npm start exited with ${code} before it was ready:\n${output()}`);
     try {
       const response = await fetch(`${base}/health/ready`);
       if (response.status === 200) return;
@@ -38,7 +41,7 @@ async function waitForReady(base: string, deadline: number): Promise<void> {
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  throw new Error('not ready within 30 s');
+  throw new Error(`not ready within 30 s:\n${output()}`);
 }
 
 test('npm start on embedded defaults serves the seeded demo tenants and shuts down cleanly on SIGINT', async () => {
@@ -60,7 +63,12 @@ test('npm start on embedded defaults serves the seeded demo tenants and shuts do
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const base = `http://127.0.0.1:${port}`;
   try {
-    await waitForReady(base, Date.now() + 30_000);
+    await waitForReady(
+      base,
+      Date.now() + 30_000,
+      () => child.exitCode,
+      () => output,
+    );
 
     const accounts = await request(base)
       .get('/v1/accounts')
@@ -102,10 +110,24 @@ test('a second start on the same data directory re-applies nothing and seeds not
         ATRIUM_EMBEDDED_PG_PORT: String(pgPort),
       };
       delete env.NODE_ENV;
-      const child = spawn(process.execPath, [START], { env, stdio: 'ignore' });
+      const child = spawn(process.execPath, [START], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      child.stdout.on('data', (chunk) => {
+        output += chunk;
+      });
+      child.stderr.on('data', (chunk) => {
+        output += chunk;
+      });
       const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      let ready = false;
       try {
-        await waitForReady(`http://127.0.0.1:${port}`, Date.now() + 30_000);
+        await waitForReady(
+          `http://127.0.0.1:${port}`,
+          Date.now() + 30_000,
+          () => child.exitCode,
+          () => output,
+        );
+        ready = true;
         const base = `http://127.0.0.1:${port}`;
         const accounts = await request(base)
           .get('/v1/accounts')
@@ -114,7 +136,9 @@ test('a second start on the same data directory re-applies nothing and seeds not
         assert.equal(accounts.body.items.length, 2, `run ${run}`);
       } finally {
         child.kill('SIGINT');
-        assert.equal(await exited, 0);
+        const code = await exited;
+        // A start that never got ready has already failed the test with its output; this would only hide it.
+        if (ready) assert.equal(code, 0, `run ${run}:\n${output}`);
       }
     }
   } finally {
