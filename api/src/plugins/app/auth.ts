@@ -17,8 +17,8 @@ import {
 } from '@atrium/tenants';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { LRUCache } from 'lru-cache';
 import type { Access } from '../../permissions.ts';
+import { readThroughCache } from '../../read-through.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -55,32 +55,20 @@ export default fp(
     app.decorateRequest('actor', null);
 
     const ttl = options.cacheTtlMs ?? 2000;
-    const NONE = Symbol('none');
-    const tenantStatuses = new LRUCache<string, TenantStatus | typeof NONE>({ max: 50_000, ttl });
+    const tenantStatuses = readThroughCache({ ttlMs: ttl, load: (tenantId) => getTenantStatus(app.db, tenantId) });
     // With each client its allowlist, built once per cache entry rather than on every call.
-    const apiClients = new LRUCache<string, CachedClient | typeof NONE>({ max: 50_000, ttl });
-
-    async function statusOf(tenantId: string): Promise<TenantStatus | null> {
-      let status = tenantStatuses.get(tenantId);
-      if (status === undefined) {
-        status = (await getTenantStatus(app.db, tenantId)) ?? NONE;
-        tenantStatuses.set(tenantId, status);
-      }
-      return status === NONE ? null : status;
-    }
-
-    async function apiClientOf(clientId: string): Promise<CachedClient | null> {
-      let client = apiClients.get(clientId);
-      if (client === undefined) {
+    const apiClients = readThroughCache<CachedClient | null>({
+      ttlMs: ttl,
+      load: async (clientId) => {
         const found = await findApiClientCredentials(app.db, clientId);
-        client = found ? { ...found, allowlist: found.ipAllowlist.length ? toBlockList(found.ipAllowlist) : null } : NONE;
-        apiClients.set(clientId, client);
-      }
-      return client === NONE ? null : client;
-    }
+        return found ? { ...found, allowlist: found.ipAllowlist.length ? toBlockList(found.ipAllowlist) : null } : null;
+      },
+    });
+    const statusOf = (tenantId: string) => tenantStatuses.get(tenantId);
+    const apiClientOf = (clientId: string) => apiClients.get(clientId);
 
-    app.decorate('forgetTenantStatus', (tenantId: string) => void tenantStatuses.delete(tenantId));
-    app.decorate('forgetApiClient', (clientId: string) => void apiClients.delete(clientId));
+    app.decorate('forgetTenantStatus', (tenantId: string) => tenantStatuses.forget(tenantId));
+    app.decorate('forgetApiClient', (clientId: string) => apiClients.forget(clientId));
 
     app.decorate('authenticate', async (request: FastifyRequest) => {
       const header = request.headers.authorization;
