@@ -6,6 +6,7 @@ export {
   type AuditEventInput,
   appendAuditEvent,
   appendAuditEvents,
+  auditEventsInsert,
   onAuditEventsCommitted,
 } from './audit/events.ts';
 export { GENESIS_HASH, hashAuditEvent } from './audit/hash.ts';

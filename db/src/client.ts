@@ -5,6 +5,8 @@ import { pgTimestamptzToRfc3339 } from './time.ts';
 export type Sql = postgres.Sql;
 export type Row = postgres.Row;
 export type Tx = postgres.TransactionSql;
+/** A statement built and not yet sent; it may also be composed into another as a fragment. */
+export type PendingQuery<T extends readonly Row[] = Row[]> = postgres.PendingQuery<T>;
 
 /** A transaction whose RLS scope is one tenant. Repositories take nothing else. */
 export type TenantTx = postgres.TransactionSql & {

@@ -5,6 +5,7 @@ export {
   type DatabaseOptions,
   InvalidScopeError,
   isUuid,
+  type PendingQuery,
   type PlatformTx,
   type ResellerTx,
   type Row,

@@ -21,10 +21,26 @@ export interface PreTradeOrder {
  * engine prices them (kill switch, VaR and position limits come with it).
  */
 export async function checkPreTrade(tx: TenantTx, order: PreTradeOrder): Promise<void> {
-  const [tenant] = await tx<{ max_order_notional: string | null }[]>`
-    select default_limits->>'maxOrderNotional' as max_order_notional from tenants where id = ${tx.tenantId}`;
-  const limit = tenant?.max_order_notional;
+  const limit = await maxOrderNotional(tx);
   if (!limit || order.notional === null || order.price === undefined) return;
   const breach = checkNotionalLimit({ quantity: order.quantity, price: order.price }, limit);
   if (breach) throw new RiskLimitBreachedError(breach.notional, breach.limit);
+}
+
+const limitsByTx = new WeakMap<TenantTx, Promise<string | null>>();
+
+/**
+ * The tenant's per-order limit, read once per transaction: the orders a batch
+ * places together are checked against one value, at the cost of one statement.
+ */
+function maxOrderNotional(tx: TenantTx): Promise<string | null> {
+  let limit = limitsByTx.get(tx);
+  if (!limit) {
+    limit = tx<{ max_order_notional: string | null }[]>`
+      select default_limits->>'maxOrderNotional' as max_order_notional from tenants where id = ${tx.tenantId}`
+      .execute()
+      .then(([tenant]) => tenant?.max_order_notional ?? null);
+    limitsByTx.set(tx, limit);
+  }
+  return limit;
 }

@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import { createTestDatabase, type TestDatabase } from '@atrium/db/testing';
 import { createReseller, createTenant } from '@atrium/tenants';
 import { Decimal } from 'decimal.js';
-import { createAccount, createPaperVenue, type OrderServices, type PlaceOrderInput, placeOrder } from '../src/index.ts';
+import { closeAccount, createAccount, createPaperVenue, type OrderServices, type PlaceOrderInput, placeOrder } from '../src/index.ts';
 
 /*
  * Paper orders a tenant sends while its previous transaction is in flight are
@@ -145,4 +145,29 @@ test('orders of one batch trade with each other: the resting sell is locked and 
   const executions = await t.admin<{ n: number }[]>`
     select count(*)::int as n from atrium.executions where order_id = any(${[sold.id, bought.id]}::uuid[])`;
   assert.equal(executions[0]?.n, 2, 'one execution for each side');
+});
+
+test('a shared transaction naming several accounts refuses exactly the orders of the closed and the unknown one', async () => {
+  const closed = (await t.db.withTenant(tenantId, (tx) => createAccount(tx, { code: 'C', name: 'C' }, CTX))).id;
+  await t.db.withTenant(tenantId, (tx) => closeAccount(tx, closed, CTX));
+  const missing = '01900000-0000-7000-8000-000000000000';
+  const inputs = [
+    bid('48001'),
+    bid('48002', { accountId: closed }),
+    bid('48003', { accountId: accountB }),
+    bid('48004', { accountId: missing }),
+    bid('48005'),
+    bid('48006', { accountId: closed }),
+    bid('48007', { accountId: accountB }),
+  ];
+  const settled = await Promise.allSettled(inputs.map((input) => placeOrder(t.db, tenantId, input, CTX, services)));
+  assert.deepEqual(
+    settled.map((s) => (s.status === 'fulfilled' ? s.value.status : (s.reason as { code: string }).code)),
+    ['new', 'TRD_ERR_ACCOUNT_CLOSED', 'new', 'TRD_ERR_ACCOUNT_NOT_FOUND', 'new', 'TRD_ERR_ACCOUNT_CLOSED', 'new'],
+  );
+  const placed = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  assert.deepEqual(
+    placed.map((o) => o.accountId),
+    [accountA, accountB, accountA, accountB],
+  );
 });

@@ -1,4 +1,4 @@
-import { newId, type TenantTx } from '@atrium/db';
+import { newId, type PendingQuery, type Row, type TenantTx } from '@atrium/db';
 
 export type ActorType = 'user' | 'client' | 'system';
 
@@ -73,6 +73,17 @@ export async function appendAuditEvent(tx: TenantTx, event: AuditEventInput): Pr
  */
 export function appendAuditEvents(tx: TenantTx, events: readonly AuditEventInput[]): Promise<string[]> {
   if (events.length === 0) return Promise.resolve([]);
+  const { insert, ids } = auditEventsInsert(tx, events);
+  return insert.execute().then(() => ids);
+}
+
+/**
+ * The insert appendAuditEvents sends, unsent, for a writer that makes it part
+ * of a statement of its own (a data-modifying WITH): the events commit or roll
+ * back with that statement's transaction, and the sealer hears of them after
+ * commit. The caller must send it exactly once, in this transaction.
+ */
+export function auditEventsInsert(tx: TenantTx, events: readonly AuditEventInput[]): { insert: PendingQuery<Row[]>; ids: string[] } {
   const rows = events.map((event) => ({
     id: newId(),
     actor_type: event.actor.type,
@@ -84,15 +95,15 @@ export function appendAuditEvents(tx: TenantTx, events: readonly AuditEventInput
     after: event.after ?? null,
     request_id: event.requestId ?? null,
   }));
-  const inserted = tx`
+  const insert = tx`
     insert into audit_events (tenant_id, id, actor_type, actor_id, action, object_type, object_id, before, after, request_id)
     select ${tx.tenantId}, e.id, e.actor_type, e.actor_id, e.action, e.object_type, e.object_id,
            -- A JSON null stays SQL NULL, as appendAuditEvent stores an absent before/after.
            nullif(e.before, 'null'::jsonb), nullif(e.after, 'null'::jsonb), e.request_id
       from jsonb_to_recordset(${tx.json(rows as never)})
-        as e(id uuid, actor_type text, actor_id text, action text, object_type text, object_id text, before jsonb, after jsonb, request_id text)`.execute();
+        as e(id uuid, actor_type text, actor_id text, action text, object_type text, object_id text, before jsonb, after jsonb, request_id text)`;
   tellSealerAfterCommit(tx);
-  return inserted.then(() => rows.map((row) => row.id));
+  return { insert, ids: rows.map((row) => row.id) };
 }
 
 function jsonOrNull(tx: TenantTx, value: unknown) {

@@ -1,5 +1,15 @@
-import { type AuditContext, type AuditEventInput, appendAuditEvent, appendAuditEvents } from '@atrium/compliance';
-import { type Database, decodeCursor, newId, type Page, type TenantTx, toPage, toRfc3339Micros, utcNowMicros } from '@atrium/db';
+import { type AuditContext, type AuditEventInput, appendAuditEvent, auditEventsInsert } from '@atrium/compliance';
+import {
+  type Database,
+  decodeCursor,
+  newId,
+  type Page,
+  type PendingQuery,
+  type TenantTx,
+  toPage,
+  toRfc3339Micros,
+  utcNowMicros,
+} from '@atrium/db';
 import createError from '@fastify/error';
 import { Decimal } from 'decimal.js';
 import { AccountClosedError, AccountNotFoundError } from '../errors.ts';
@@ -245,7 +255,8 @@ type FreshEvent = { status: OrderStatus; event: OrderEvent | { type: 'submitted'
  * Writes queued in one transaction and sent pipelined: the state machine runs
  * in memory, PostgreSQL gets the rows without a round trip per statement.
  * What many orders of a batch write alike — new order rows and their events,
- * executions, audit events, notifications — goes as one statement each at flush.
+ * executions, audit events, notifications — goes as one statement at flush,
+ * whatever the batch's size.
  */
 class WriteBatch {
   readonly pending: Promise<unknown>[] = [];
@@ -320,37 +331,9 @@ class WriteBatch {
       execution: { ...published, instrument: row.instrument, side: row.side, accountId: row.account_id },
     });
   }
-  /** Inserts the orders made final so far (one statement, and one for their events), before anything reads them. */
+  /** Inserts the orders made final so far, with their events, before anything reads them. */
   insertFresh(): void {
-    const tx = this.#tx;
-    if (!tx || this.#toInsert.length === 0) return;
-    const orders = this.#toInsert.splice(0);
-    const inserted = tx<OrderRow[]>`
-      insert into orders (tenant_id, id, parent_id, account_id, client_order_id, instrument, venue, side, type, time_in_force, post_only,
-                          reduce_only, quantity, price, stop_price, expires_at, status, cum_quantity, leaves_quantity, avg_price,
-                          cum_notional, reject_reason, created_at, updated_at)
-      select ${tx.tenantId}, o.id, o.parent_id, o.account_id, o.client_order_id, o.instrument, o.venue, o.side, o.type, o.time_in_force,
-             o.post_only, o.reduce_only, o.quantity, o.price, o.stop_price, o.expires_at, o.status, o.cum_quantity, o.leaves_quantity,
-             o.avg_price, o.cum_notional, o.reject_reason, o.created_at, o.updated_at
-        from jsonb_to_recordset(${tx.json(orders.map(({ row, input }) => ({ ...row, reduce_only: input.reduceOnly ?? false })) as never)})
-          as o(id uuid, parent_id uuid, account_id uuid, client_order_id text, instrument text, venue text, side text, type text,
-               time_in_force text, post_only boolean, reduce_only boolean, quantity numeric, price numeric, stop_price numeric,
-               expires_at timestamptz, status text, cum_quantity numeric, leaves_quantity numeric, avg_price numeric,
-               cum_notional numeric, reject_reason text, created_at timestamptz, updated_at timestamptz)
-      returning ${tx.unsafe(COLUMNS)}`.execute();
-    this.queue(inserted);
-    for (const { row } of orders)
-      this.rows.set(
-        row.id,
-        inserted.then((rows) => rows.find((r) => r.id === row.id) as OrderRow),
-      );
-    // Every transition keeps its own microsecond time: clock_timestamp() is taken per row.
-    const events = orders.flatMap(({ row, events }) => events.map((e, i) => ({ order_id: row.id, seq: i + 1, ...e })));
-    this.queue(
-      tx`insert into order_events (tenant_id, order_id, seq, status, event)
-         select ${tx.tenantId}, e.order_id, e.seq, e.status, e.event
-           from jsonb_to_recordset(${tx.json(events as never)}) as e(order_id uuid, seq integer, status text, event jsonb)`.execute(),
-    );
+    if (this.#tx && this.#toInsert.length > 0) this.#write(this.#tx, false);
   }
   async flush(): Promise<void> {
     this.#send();
@@ -362,29 +345,75 @@ class WriteBatch {
     await tx.commitWith(this.pending);
   }
   #send(): void {
-    this.insertFresh();
-    const tx = this.#tx;
-    if (tx && this.#executionRows.length > 0) {
-      const rows = this.#executionRows.splice(0);
-      this.queue(
-        tx`insert into executions (tenant_id, id, order_id, account_id, instrument, venue, side, quantity, price, fee, fee_currency,
-                                   liquidity, executed_at)
-           select ${tx.tenantId}, x.id, x.order_id, x.account_id, x.instrument, x.venue, x.side, x.quantity, x.price, x.fee,
-                  x.fee_currency, x.liquidity, x.executed_at
-             from jsonb_to_recordset(${tx.json(rows as never)})
-               as x(id uuid, order_id uuid, account_id uuid, instrument text, venue text, side text, quantity numeric, price numeric,
-                    fee numeric, fee_currency text, liquidity text, executed_at timestamptz)`.execute(),
-      );
+    if (this.#tx) this.#write(this.#tx, true);
+  }
+  /**
+   * One statement for what is queued: the fresh orders and their events, and with `all` the
+   * executions, audit events and notifications too, each a part of one data-modifying WITH.
+   * Foreign keys are checked at the statement's end, so events and executions may name the
+   * orders it inserts; the notifications go in the order they were queued.
+   */
+  #write(tx: TenantTx, all: boolean): void {
+    const orders = this.#toInsert.splice(0);
+    const executions = all ? this.#executionRows.splice(0) : [];
+    const audits = all ? this.#audits.splice(0) : [];
+    const notices = all ? this.#notices.splice(0) : [];
+    if (orders.length + executions.length + audits.length + notices.length === 0) return;
+    const parts: PendingQuery[] = [];
+    if (orders.length > 0) {
+      parts.push(tx`
+        o as (
+          insert into orders (tenant_id, id, parent_id, account_id, client_order_id, instrument, venue, side, type, time_in_force, post_only,
+                              reduce_only, quantity, price, stop_price, expires_at, status, cum_quantity, leaves_quantity, avg_price,
+                              cum_notional, reject_reason, created_at, updated_at)
+          select ${tx.tenantId}, o.id, o.parent_id, o.account_id, o.client_order_id, o.instrument, o.venue, o.side, o.type, o.time_in_force,
+                 o.post_only, o.reduce_only, o.quantity, o.price, o.stop_price, o.expires_at, o.status, o.cum_quantity, o.leaves_quantity,
+                 o.avg_price, o.cum_notional, o.reject_reason, o.created_at, o.updated_at
+            from jsonb_to_recordset(${tx.json(orders.map(({ row, input }) => ({ ...row, reduce_only: input.reduceOnly ?? false })) as never)})
+              as o(id uuid, parent_id uuid, account_id uuid, client_order_id text, instrument text, venue text, side text, type text,
+                   time_in_force text, post_only boolean, reduce_only boolean, quantity numeric, price numeric, stop_price numeric,
+                   expires_at timestamptz, status text, cum_quantity numeric, leaves_quantity numeric, avg_price numeric,
+                   cum_notional numeric, reject_reason text, created_at timestamptz, updated_at timestamptz)
+          returning ${tx.unsafe(COLUMNS)})`);
+      // Every transition keeps its own microsecond time: clock_timestamp() is taken per row.
+      const events = orders.flatMap(({ row, events }) => events.map((e, i) => ({ order_id: row.id, seq: i + 1, ...e })));
+      parts.push(tx`
+        e as (
+          insert into order_events (tenant_id, order_id, seq, status, event)
+          select ${tx.tenantId}, e.order_id, e.seq, e.status, e.event
+            from jsonb_to_recordset(${tx.json(events as never)}) as e(order_id uuid, seq integer, status text, event jsonb))`);
     }
-    if (tx && this.#audits.length > 0) this.queue(appendAuditEvents(tx, this.#audits.splice(0)));
-    if (tx && this.#notices.length > 0) {
-      const notices = this.#notices.splice(0);
-      this.queue(
-        tx`select pg_notify(n.channel, n.payload)
-             from unnest(${notices.map(([c]) => c)}::text[], ${notices.map(([, p]) => p)}::text[]) with ordinality as n(channel, payload, i)
-            order by n.i`.execute(),
-      );
+    if (executions.length > 0) {
+      parts.push(tx`
+        x as (
+          insert into executions (tenant_id, id, order_id, account_id, instrument, venue, side, quantity, price, fee, fee_currency,
+                                  liquidity, executed_at)
+          select ${tx.tenantId}, x.id, x.order_id, x.account_id, x.instrument, x.venue, x.side, x.quantity, x.price, x.fee,
+                 x.fee_currency, x.liquidity, x.executed_at
+            from jsonb_to_recordset(${tx.json(executions as never)})
+              as x(id uuid, order_id uuid, account_id uuid, instrument text, venue text, side text, quantity numeric, price numeric,
+                   fee numeric, fee_currency text, liquidity text, executed_at timestamptz))`);
     }
+    if (audits.length > 0) parts.push(tx`a as (${auditEventsInsert(tx, audits).insert})`);
+    // A plain SELECT in WITH runs only if the statement reads it, and n always has its one row.
+    parts.push(tx`
+      n as (
+        select count(*) as notified
+          from (select pg_notify(n.channel, n.payload)
+                  from unnest(${notices.map(([c]) => c)}::text[], ${notices.map(([, p]) => p)}::text[]) with ordinality as n(channel, payload, i)
+                 order by n.i) sent)`);
+    const ctes = parts.reduce((list, part) => tx`${list}, ${part}`);
+    const written = (
+      orders.length > 0
+        ? tx<OrderRow[]>`with ${ctes} select o.* from n left join o on true`
+        : tx<OrderRow[]>`with ${ctes} select null as id from n`
+    ).execute();
+    this.queue(written);
+    for (const { row } of orders)
+      this.rows.set(
+        row.id,
+        written.then((rows) => rows.find((r) => r.id === row.id) as OrderRow),
+      );
   }
 }
 
@@ -613,7 +642,7 @@ interface PaperEntry {
   reject(error: unknown): void;
 }
 
-/** Statements per order in the first pipelined round trip are four; postgres.js pipelines up to 100. */
+/** The first round trip sends at most two statements per order (a new account, a reduce-only position) and three per batch; postgres.js pipelines up to 100. */
 const MAX_PAPER_BATCH = 24;
 const paperBatchers = new WeakMap<Database, WeakMap<PaperVenue, PaperOrderBatcher>>();
 
@@ -1069,15 +1098,31 @@ export function clientOrderIdConflict(error: unknown, clientOrderId: string): un
     : error;
 }
 
+const accountStatusByTx = new WeakMap<TenantTx, Map<string, Promise<string | undefined>>>();
+
+/** An account's status, read once per transaction however many orders of a batch name it. */
+function accountStatus(tx: TenantTx, accountId: string): Promise<string | undefined> {
+  let statuses = accountStatusByTx.get(tx);
+  if (!statuses) {
+    statuses = new Map();
+    accountStatusByTx.set(tx, statuses);
+  }
+  let status = statuses.get(accountId);
+  if (!status) {
+    status = tx<{ status: string }[]>`select status from accounts where tenant_id = ${tx.tenantId} and id = ${accountId}`
+      .execute()
+      .then((rows) => rows[0]?.status);
+    statuses.set(accountId, status);
+  }
+  return status;
+}
+
 /** Checks the account and pre-trade risk, in one pipelined round trip; shared by both order paths. */
 async function checkOrder(tx: TenantTx, input: PlaceOrderInput & { notional: string | null }, services: OrderServices): Promise<void> {
   // execute() sends each at once, in this order: postgres.js queries are otherwise lazy.
-  const [account, risk] = await Promise.allSettled([
-    tx<{ status: string }[]>`select status from accounts where tenant_id = ${tx.tenantId} and id = ${input.accountId}`.execute(),
-    services.preTrade(tx, input),
-  ]);
+  const [account, risk] = await Promise.allSettled([accountStatus(tx, input.accountId), services.preTrade(tx, input)]);
   if (account.status === 'rejected') throw account.reason;
-  const status = account.value[0]?.status;
+  const status = account.value;
   if (!status) throw new AccountNotFoundError();
   if (status !== 'active') throw new AccountClosedError(input.accountId);
   if (risk.status === 'rejected') throw risk.reason;
