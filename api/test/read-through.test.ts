@@ -46,10 +46,11 @@ test('forget during a read: its waiters get the answer, the cache does not keep 
   cache.forget('tenant-a');
   const after = cache.get('tenant-a');
   assert.equal(loader.reads.length, 2, 'a get after forget does not join the older read');
-  loader.reads[0]?.answer('active (read before the change)');
+  // The newer read answers first; the older one, answering last, must not overwrite what it cached.
   loader.reads[1]?.answer('suspended');
-  assert.equal(await before, 'active (read before the change)');
   assert.equal(await after, 'suspended');
+  loader.reads[0]?.answer('active (read before the change)');
+  assert.equal(await before, 'active (read before the change)');
   assert.equal(await cache.get('tenant-a'), 'suspended');
   assert.equal(loader.reads.length, 2);
 });
@@ -64,4 +65,18 @@ test('a failed read is not cached: its waiters see the error, the next get reads
   assert.equal(loader.reads.length, 2);
   loader.reads[1]?.answer('active');
   assert.equal(await retry, 'active');
+});
+
+test('a null answer (no such tenant, not an API client) is cached like any other', async () => {
+  let reads = 0;
+  const cache = readThroughCache<string | null>({
+    ttlMs: 60_000,
+    load: async () => {
+      reads++;
+      return null;
+    },
+  });
+  assert.equal(await cache.get('user-token-client'), null);
+  assert.equal(await cache.get('user-token-client'), null);
+  assert.equal(reads, 1);
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -28,11 +28,20 @@ async function devToken(base: string, clientId: string): Promise<string> {
   return response.body.access_token;
 }
 
-/** Polls /health/ready; gives up at the deadline, or at once if the server has already exited. */
-async function waitForReady(base: string, deadline: number, exitCode: () => number | null = () => null, output = () => ''): Promise<void> {
+/** A spawned `npm start`: its exit, once its output pipes have drained too, and what it printed. */
+interface Started {
+  child: ChildProcess;
+  closed: Promise<number | null>;
+  output(): string;
+}
+
+/** Polls /health/ready; gives up at the deadline, or at once if the server has already ended (by exit or signal). */
+async function waitForReady(base: string, deadline: number, started?: Started): Promise<void> {
   while (Date.now() < deadline) {
-    const code = exitCode();
-    if (code !== null) throw new Error(`npm start exited with ${code} before it was ready:\n${output()}`);
+    if (started && (started.child.exitCode !== null || started.child.signalCode !== null)) {
+      await started.closed; // stderr drained: its last lines are usually the reason
+      throw new Error(`npm start ended (${started.child.exitCode ?? started.child.signalCode}) before it was ready:\n${started.output()}`);
+    }
     try {
       const response = await fetch(`${base}/health/ready`);
       if (response.status === 200) return;
@@ -41,7 +50,7 @@ async function waitForReady(base: string, deadline: number, exitCode: () => numb
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  throw new Error(`not ready within 30 s:\n${output()}`);
+  throw new Error(`not ready within 30 s:\n${started?.output() ?? ''}`);
 }
 
 test('npm start on embedded defaults serves the seeded demo tenants and shuts down cleanly on SIGINT', async () => {
@@ -60,15 +69,10 @@ test('npm start on embedded defaults serves the seeded demo tenants and shuts do
   child.stderr.on('data', (chunk) => {
     output += chunk;
   });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   const base = `http://127.0.0.1:${port}`;
   try {
-    await waitForReady(
-      base,
-      Date.now() + 30_000,
-      () => child.exitCode,
-      () => output,
-    );
+    await waitForReady(base, Date.now() + 30_000, { child, closed: exited, output: () => output });
 
     const accounts = await request(base)
       .get('/v1/accounts')
@@ -118,27 +122,22 @@ test('a second start on the same data directory re-applies nothing and seeds not
       child.stderr.on('data', (chunk) => {
         output += chunk;
       });
-      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-      let ready = false;
+      const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+      let passed = false;
       try {
-        await waitForReady(
-          `http://127.0.0.1:${port}`,
-          Date.now() + 30_000,
-          () => child.exitCode,
-          () => output,
-        );
-        ready = true;
+        await waitForReady(`http://127.0.0.1:${port}`, Date.now() + 30_000, { child, closed: exited, output: () => output });
         const base = `http://127.0.0.1:${port}`;
         const accounts = await request(base)
           .get('/v1/accounts')
           .set('authorization', `Bearer ${await devToken(base, 'globex-trader')}`)
           .expect(200);
         assert.equal(accounts.body.items.length, 2, `run ${run}`);
+        passed = true;
       } finally {
         child.kill('SIGINT');
         const code = await exited;
-        // A start that never got ready has already failed the test with its output; this would only hide it.
-        if (ready) assert.equal(code, 0, `run ${run}:\n${output}`);
+        // After a failure above, that failure (with its output) is the report; this would only replace it.
+        if (passed) assert.equal(code, 0, `run ${run}:\n${output}`);
       }
     }
   } finally {

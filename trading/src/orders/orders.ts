@@ -409,11 +409,14 @@ class WriteBatch {
         : tx<OrderRow[]>`with ${ctes} select null as id from n`
     ).execute();
     this.queue(written);
-    for (const { row } of orders)
-      this.rows.set(
-        row.id,
-        written.then((rows) => rows.find((r) => r.id === row.id) as OrderRow),
-      );
+    if (orders.length === 0) return;
+    const byId = written.then((rows) => new Map(rows.map((r) => [r.id, r])));
+    for (const { row } of orders) {
+      const inserted = byId.then((rows) => rows.get(row.id) as OrderRow);
+      // Read only after a commit; if the statement failed, the commit rethrows that failure and nobody reads these.
+      inserted.catch(() => {});
+      this.rows.set(row.id, inserted);
+    }
   }
 }
 
@@ -642,7 +645,7 @@ interface PaperEntry {
   reject(error: unknown): void;
 }
 
-/** The first round trip sends at most two statements per order (a new account, a reduce-only position) and three per batch; postgres.js pipelines up to 100. */
+/** The first round trip sends a statement per distinct account and per reduce-only order, and three per batch; postgres.js pipelines up to 100. */
 const MAX_PAPER_BATCH = 24;
 const paperBatchers = new WeakMap<Database, WeakMap<PaperVenue, PaperOrderBatcher>>();
 
