@@ -53,14 +53,8 @@ async function waitForReady(base: string, deadline: number, started?: Started): 
   throw new Error(`not ready within 30 s:\n${started?.output() ?? ''}`);
 }
 
-test('npm start on embedded defaults serves the seeded demo tenants and shuts down cleanly on SIGINT', async () => {
-  const dataDir = await makeDataDir();
-  const port = await freePort();
-  const pgPort = await freePort();
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), ATRIUM_DATA_DIR: dataDir, ATRIUM_EMBEDDED_PG_PORT: String(pgPort) };
-  delete env.NODE_ENV;
-  delete env.DATABASE_URL;
-  delete env.DATABASE_ADMIN_URL;
+/** Spawns `npm start`'s entry point with `env`, keeping what it prints. */
+function startAtrium(env: NodeJS.ProcessEnv): Started {
   const child = spawn(process.execPath, [START], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (chunk) => {
@@ -69,10 +63,23 @@ test('npm start on embedded defaults serves the seeded demo tenants and shuts do
   child.stderr.on('data', (chunk) => {
     output += chunk;
   });
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  return { child, closed, output: () => output };
+}
+
+test('npm start on embedded defaults serves the seeded demo tenants and shuts down cleanly on SIGINT', async () => {
+  const dataDir = await makeDataDir();
+  const port = await freePort();
+  const pgPort = await freePort();
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), ATRIUM_DATA_DIR: dataDir, ATRIUM_EMBEDDED_PG_PORT: String(pgPort) };
+  delete env.NODE_ENV;
+  delete env.DATABASE_URL;
+  delete env.DATABASE_ADMIN_URL;
+  const started = startAtrium(env);
+  const { child, closed: exited } = started;
   const base = `http://127.0.0.1:${port}`;
   try {
-    await waitForReady(base, Date.now() + 30_000, { child, closed: exited, output: () => output });
+    await waitForReady(base, Date.now() + 30_000, started);
 
     const accounts = await request(base)
       .get('/v1/accounts')
@@ -90,7 +97,7 @@ test('npm start on embedded defaults serves the seeded demo tenants and shuts do
     assert.equal(live.headers['x-request-id'], 'probe-1');
 
     child.kill('SIGINT');
-    assert.equal(await exited, 0, output);
+    assert.equal(await exited, 0, started.output());
     // The embedded PostgreSQL went down with it.
     const probe = postgres(`postgres://postgres:atrium-embedded@127.0.0.1:${pgPort}/postgres`, { max: 1, connect_timeout: 2 });
     await assert.rejects(probe`select 1`, /ECONNREFUSED|connect/);
@@ -114,18 +121,11 @@ test('a second start on the same data directory re-applies nothing and seeds not
         ATRIUM_EMBEDDED_PG_PORT: String(pgPort),
       };
       delete env.NODE_ENV;
-      const child = spawn(process.execPath, [START], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-      let output = '';
-      child.stdout.on('data', (chunk) => {
-        output += chunk;
-      });
-      child.stderr.on('data', (chunk) => {
-        output += chunk;
-      });
-      const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+      const started = startAtrium(env);
+      const { child, closed: exited } = started;
       let passed = false;
       try {
-        await waitForReady(`http://127.0.0.1:${port}`, Date.now() + 30_000, { child, closed: exited, output: () => output });
+        await waitForReady(`http://127.0.0.1:${port}`, Date.now() + 30_000, started);
         const base = `http://127.0.0.1:${port}`;
         const accounts = await request(base)
           .get('/v1/accounts')
@@ -137,7 +137,7 @@ test('a second start on the same data directory re-applies nothing and seeds not
         child.kill('SIGINT');
         const code = await exited;
         // After a failure above, that failure (with its output) is the report; this would only replace it.
-        if (passed) assert.equal(code, 0, `run ${run}:\n${output}`);
+        if (passed) assert.equal(code, 0, `run ${run}:\n${started.output()}`);
       }
     }
   } finally {
