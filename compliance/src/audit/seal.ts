@@ -2,7 +2,7 @@ import type { Database, TenantTx } from '@atrium/db';
 import { onAuditEventsCommitted } from './events.ts';
 import { GENESIS_HASH, hashAuditEvent, type SealableEvent } from './hash.ts';
 
-// One multi-row insert per batch: five parameters a row, under PostgreSQL's 65535.
+// Events sealed per statement at most (each round's hashing runs on the event loop).
 const MAX_BATCH = 5000;
 const SEALABLE_COLUMNS =
   'e.id, e.tx_id::text as tx_id, e.occurred_at, e.actor_type, e.actor_id, e.action, e.object_type, e.object_id, e.before, e.after, e.request_id';
@@ -37,11 +37,17 @@ export async function sealAuditChain(db: Database, tenantId: string, batchSize =
     const seals = events.map((event) => {
       seq += 1n;
       const hash = hashAuditEvent(tenantId, seq, prev, event);
-      const seal = { tenant_id: tenantId, seq: seq.toString(), event_id: event.id, prev_hash: prev, hash };
+      const seal = { seq: seq.toString(), event_id: event.id, prev_hash: prev, hash };
       prev = hash;
       return seal;
     });
-    await tx`insert into audit_seals ${tx(seals, 'tenant_id', 'seq', 'event_id', 'prev_hash', 'hash')}`;
+    // Arrays, not a multi-row VALUES: one statement text (prepared once per connection) whatever the batch's size.
+    await tx`
+      insert into audit_seals (tenant_id, seq, event_id, prev_hash, hash)
+      select ${tenantId}, s.seq, s.event_id, decode(s.prev_hash, 'hex'), decode(s.hash, 'hex')
+        from unnest(${seals.map((x) => x.seq)}::bigint[], ${seals.map((x) => x.event_id)}::uuid[],
+                    ${seals.map((x) => x.prev_hash.toString('hex'))}::text[], ${seals.map((x) => x.hash.toString('hex'))}::text[])
+          as s(seq, event_id, prev_hash, hash)`;
     return seals.length;
   });
 }
