@@ -592,8 +592,8 @@ test('appendAuditEvents writes several events in one statement, in order, sealed
       [ids[2], 'order.cancelled', { n: 2 }, null, null, null],
     ],
   );
-  await sealAll(t.db, tenantId);
-  const report = await verifyAuditChain(t.db, tenantId);
+  // Other test files share the cluster: their running transactions may hold sealing back for a pass or two.
+  const { report } = await sealUntil(tenantId, 3);
   assert.equal(report.ok, true);
   assert.equal(report.sealed, 3);
 });
