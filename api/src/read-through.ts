@@ -11,8 +11,8 @@ export interface ReadThroughCache<V> {
  * A TTL cache whose misses are read once: the requests that miss the same key
  * together share one read. Without that, every request in flight when an entry
  * expired read it again, each in a transaction of its own, in a burst every TTL
- * per key (measured under the order-entry benchmark: about 1,900 reads in a run
- * that needed a few hundred).
+ * per key (measured under the order-entry benchmark: about 1,850 reads in a run
+ * that needed about two hundred).
  */
 export function readThroughCache<V>(options: { ttlMs: number; max?: number; load(key: string): Promise<V> }): ReadThroughCache<V> {
   const values = new LRUCache<string, { value: V }>({ max: options.max ?? 50_000, ttl: options.ttlMs });

@@ -21,4 +21,5 @@ export { type EmbeddedPostgresOptions, type RunningPostgres, socketDirFor, start
 export { claimIdempotencyKey, completeIdempotencyKey, type IdempotencyClaim, releaseIdempotencyKey } from './idempotency.ts';
 export { newId } from './ids.ts';
 export { APP_ROLE, APP_SCHEMA, type AppliedMigration, type MigrateOptions, migrate, OWNER_ROLE } from './migrate.ts';
+export { oncePerTransaction } from './per-transaction.ts';
 export { pgTimestamptzToRfc3339, toRfc3339Micros, utcNowMicros } from './time.ts';

@@ -1,4 +1,4 @@
-import type { TenantTx } from '@atrium/db';
+import { oncePerTransaction, type TenantTx } from '@atrium/db';
 import createError from '@fastify/error';
 import { checkNotionalLimit } from './notional.ts';
 
@@ -27,20 +27,15 @@ export async function checkPreTrade(tx: TenantTx, order: PreTradeOrder): Promise
   if (breach) throw new RiskLimitBreachedError(breach.notional, breach.limit);
 }
 
-const limitsByTx = new WeakMap<TenantTx, Promise<string | null>>();
-
 /**
  * The tenant's per-order limit, read once per transaction: the orders a batch
  * places together are checked against one value, at the cost of one statement.
  */
 function maxOrderNotional(tx: TenantTx): Promise<string | null> {
-  let limit = limitsByTx.get(tx);
-  if (!limit) {
-    limit = tx<{ max_order_notional: string | null }[]>`
+  return oncePerTransaction(tx, 'risk:max-order-notional', () =>
+    tx<{ max_order_notional: string | null }[]>`
       select default_limits->>'maxOrderNotional' as max_order_notional from tenants where id = ${tx.tenantId}`
       .execute()
-      .then(([tenant]) => tenant?.max_order_notional ?? null);
-    limitsByTx.set(tx, limit);
-  }
-  return limit;
+      .then(([tenant]) => tenant?.max_order_notional ?? null),
+  );
 }

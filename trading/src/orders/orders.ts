@@ -3,6 +3,7 @@ import {
   type Database,
   decodeCursor,
   newId,
+  oncePerTransaction,
   type Page,
   type PendingQuery,
   type TenantTx,
@@ -245,10 +246,6 @@ export const EXECUTION_CHANNEL = 'atrium_executions';
 export const BOOK_CHANNEL = 'atrium_books';
 
 /** Delivered by PostgreSQL when (and only if) the transaction commits. */
-async function publish(tx: TenantTx, channel: string, payload: Record<string, unknown>): Promise<void> {
-  await tx`select pg_notify(${channel}, ${JSON.stringify({ tenantId: tx.tenantId, ...payload })})`;
-}
-
 type FreshEvent = { status: OrderStatus; event: OrderEvent | { type: 'submitted' } };
 
 /**
@@ -874,32 +871,28 @@ export async function cancelOrder(
     const pending = transition(tx, batch, row, { type: 'cancel-requested' });
     if (row.venue !== 'paper') {
       // A live venue hears of the cancel only after pending-cancel is committed.
-      batch.queue(
-        appendAuditEvent(tx, {
-          ...context,
-          action: 'order.cancel-requested',
-          objectType: 'order',
-          objectId: id,
-          after: toOrder(pending, []),
-        }),
-      );
-      batch.queue(publish(tx, ORDER_CHANNEL, { order: toOrder(pending, []) }));
+      batch.audit(tx, {
+        ...context,
+        action: 'order.cancel-requested',
+        objectType: 'order',
+        objectId: id,
+        after: toOrder(pending, []),
+      });
+      batch.notify(tx, ORDER_CHANNEL, { order: toOrder(pending, []) });
       await batch.flush();
       return row;
     }
     services.paper.cancel(tenantId, row.instrument, id);
     const cancelled = transition(tx, batch, pending, { type: 'cancelled' });
-    batch.queue(
-      appendAuditEvent(tx, {
-        ...context,
-        action: 'order.cancelled',
-        objectType: 'order',
-        objectId: id,
-        before: toOrder(row, []),
-        after: toOrder(cancelled, []),
-      }),
-    );
-    batch.queue(publish(tx, ORDER_CHANNEL, { order: toOrder(cancelled, []) }));
+    batch.audit(tx, {
+      ...context,
+      action: 'order.cancelled',
+      objectType: 'order',
+      objectId: id,
+      before: toOrder(row, []),
+      after: toOrder(cancelled, []),
+    });
+    batch.notify(tx, ORDER_CHANNEL, { order: toOrder(cancelled, []) });
     await batch.flush();
     return null;
   });
@@ -941,16 +934,14 @@ async function cancelAtVenue(
           current = transition(tx, batch, current, { type: answer.status === 'expired' ? 'expired' : 'cancelled' });
         }
       }
-      batch.queue(
-        appendAuditEvent(tx, {
-          ...context,
-          action: `order.${current.status}`,
-          objectType: 'order',
-          objectId: row.id,
-          after: toOrder(current, []),
-        }),
-      );
-      batch.queue(publish(tx, ORDER_CHANNEL, { order: toOrder(current, []) }));
+      batch.audit(tx, {
+        ...context,
+        action: `order.${current.status}`,
+        objectType: 'order',
+        objectId: row.id,
+        after: toOrder(current, []),
+      });
+      batch.notify(tx, ORDER_CHANNEL, { order: toOrder(current, []) });
       await batch.flush();
     }
     return getOrder(tx, row.id);
@@ -1101,23 +1092,13 @@ export function clientOrderIdConflict(error: unknown, clientOrderId: string): un
     : error;
 }
 
-const accountStatusByTx = new WeakMap<TenantTx, Map<string, Promise<string | undefined>>>();
-
 /** An account's status, read once per transaction however many orders of a batch name it. */
 function accountStatus(tx: TenantTx, accountId: string): Promise<string | undefined> {
-  let statuses = accountStatusByTx.get(tx);
-  if (!statuses) {
-    statuses = new Map();
-    accountStatusByTx.set(tx, statuses);
-  }
-  let status = statuses.get(accountId);
-  if (!status) {
-    status = tx<{ status: string }[]>`select status from accounts where tenant_id = ${tx.tenantId} and id = ${accountId}`
+  return oncePerTransaction(tx, `trading:account-status:${accountId}`, () =>
+    tx<{ status: string }[]>`select status from accounts where tenant_id = ${tx.tenantId} and id = ${accountId}`
       .execute()
-      .then((rows) => rows[0]?.status);
-    statuses.set(accountId, status);
-  }
-  return status;
+      .then((rows) => rows[0]?.status),
+  );
 }
 
 /** Checks the account and pre-trade risk, in one pipelined round trip; shared by both order paths. */
@@ -1194,9 +1175,7 @@ async function placeRemoteOrder(
       const batch = new WriteBatch();
       const row = (await lockOrders(tx, [id])).get(id) as OrderRow;
       const unknown = transition(tx, batch, row, { type: 'timed-out' });
-      batch.queue(
-        appendAuditEvent(tx, { ...context, action: 'order.unknown', objectType: 'order', objectId: id, after: toOrder(unknown, []) }),
-      );
+      batch.audit(tx, { ...context, action: 'order.unknown', objectType: 'order', objectId: id, after: toOrder(unknown, []) });
       await batch.flush();
     });
     let found: VenueOrder | null;
@@ -1226,8 +1205,8 @@ async function placeRemoteOrder(
       if (answer.status === 'cancelled' || answer.status === 'expired') row = transition(tx, batch, row, { type: answer.status });
       batch.queue(tx`update orders set venue_order_id = ${answer.venueOrderId} where tenant_id = ${tenantId} and id = ${id}`.execute());
     }
-    batch.queue(appendAuditEvent(tx, { ...context, action: 'order.placed', objectType: 'order', objectId: id, after: toOrder(row, []) }));
-    batch.queue(publish(tx, ORDER_CHANNEL, { order: toOrder(row, []) }));
+    batch.audit(tx, { ...context, action: 'order.placed', objectType: 'order', objectId: id, after: toOrder(row, []) });
+    batch.notify(tx, ORDER_CHANNEL, { order: toOrder(row, []) });
     await batch.flush();
     return getOrder(tx, id);
   });
@@ -1247,10 +1226,8 @@ async function resolveUnknown(tx: TenantTx, id: string, found: VenueOrder | null
   });
   if (found)
     batch.queue(tx`update orders set venue_order_id = ${found.venueOrderId} where tenant_id = ${tx.tenantId} and id = ${id}`.execute());
-  batch.queue(
-    appendAuditEvent(tx, { ...context, action: 'order.reconciled', objectType: 'order', objectId: id, after: toOrder(resolved, []) }),
-  );
-  batch.queue(publish(tx, ORDER_CHANNEL, { order: toOrder(resolved, []) }));
+  batch.audit(tx, { ...context, action: 'order.reconciled', objectType: 'order', objectId: id, after: toOrder(resolved, []) });
+  batch.notify(tx, ORDER_CHANNEL, { order: toOrder(resolved, []) });
   await batch.flush();
 }
 

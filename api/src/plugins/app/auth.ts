@@ -64,8 +64,6 @@ export default fp(
         return found ? { ...found, allowlist: found.ipAllowlist.length ? toBlockList(found.ipAllowlist) : null } : null;
       },
     });
-    const statusOf = (tenantId: string) => tenantStatuses.get(tenantId);
-    const apiClientOf = (clientId: string) => apiClients.get(clientId);
 
     app.decorate('forgetTenantStatus', (tenantId: string) => tenantStatuses.forget(tenantId));
     app.decorate('forgetApiClient', (clientId: string) => apiClients.forget(clientId));
@@ -77,13 +75,13 @@ export default fp(
       const principal = await options.verifier.verify(match[1]);
 
       // A tenant's machine client: revocation, expiry and IP allowlist apply to every call.
-      const client = await apiClientOf(principal.clientId);
+      const client = await apiClients.get(principal.clientId);
       if (client) {
         if (client.tenantId !== principal.tenantId || !isApiClientUsable(client)) throw new ClientRevokedError();
         if (client.allowlist && !ipAllowed(request.ip, client.allowlist)) throw new ClientIpRefusedError(request.ip);
       }
       if (principal.tenantId) {
-        const status = await statusOf(principal.tenantId);
+        const status = await tenantStatuses.get(principal.tenantId);
         if (!status) throw new UnknownTenantError();
         request.tenantId = principal.tenantId;
         request.tenantStatus = status;
