@@ -25,13 +25,17 @@ function machineSeconds(): { busy: number; steal: number } {
   }
 }
 
-function statOf(pid: string): { comm: string; seconds: number } | null {
+function statOf(pid: string): { comm: string; seconds: number; reapedSeconds: number } | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const close = stat.lastIndexOf(')');
-    // After "pid (comm) ": state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt utime stime …
+    // After "pid (comm) ": state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt utime stime cutime cstime …
     const fields = stat.slice(close + 2).split(' ');
-    return { comm: stat.slice(stat.indexOf('(') + 1, close), seconds: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND };
+    return {
+      comm: stat.slice(stat.indexOf('(') + 1, close),
+      seconds: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND,
+      reapedSeconds: (Number(fields[13]) + Number(fields[14])) / TICKS_PER_SECOND,
+    };
   } catch {
     return null;
   }
@@ -47,7 +51,9 @@ export function snapshotCpu(named: Record<string, number | undefined>): CpuSnaps
   let postgres = 0;
   for (const pid of pids) {
     const stat = statOf(pid);
-    if (stat?.comm === 'postgres') postgres += stat.seconds;
+    // With the children they reaped: a backend that exits between two snapshots (a closed connection)
+    // takes its CPU time to the postmaster's cutime/cstime, not out of the sum.
+    if (stat?.comm === 'postgres') postgres += stat.seconds + stat.reapedSeconds;
   }
   const seconds: Record<string, number> = {};
   for (const [name, pid] of Object.entries(named)) seconds[name] = pid === undefined ? 0 : (statOf(String(pid))?.seconds ?? 0);
