@@ -9,6 +9,7 @@ export {
   type PlatformTx,
   type ResellerTx,
   type Row,
+  type SharedTenantsTx,
   type Sql,
   type TenantReadFunction,
   type TenantTx,

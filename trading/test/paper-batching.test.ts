@@ -171,3 +171,65 @@ test('a shared transaction naming several accounts refuses exactly the orders of
     [accountA, accountB, accountA, accountB],
   );
 });
+
+test('orders of several tenants share a transaction, and each is written, audited and refused in its own tenant alone', async () => {
+  const reseller = await t.db.withPlatform((tx) => createReseller(tx, { slug: 'batch-many', name: 'Batch many' }));
+  const others = await Promise.all(
+    ['batch-x', 'batch-y'].map(async (slug) => {
+      const id = (await t.db.withPlatform((tx) => createTenant(tx, reseller.id, { slug, name: slug, legalName: `${slug} Ltd` }, CTX))).id;
+      const account = (await t.db.withTenant(id, (tx) => createAccount(tx, { code: 'A', name: 'A' }, CTX))).id;
+      return { tenantId: id, account };
+    }),
+  );
+  const [x, y] = others as [{ tenantId: string; account: string }, { tenantId: string; account: string }];
+  // One order first, so the rest queue behind it and go together; the same clientOrderId in two tenants is no clash.
+  const sends: [string, PlaceOrderInput][] = [
+    [tenantId, bid('47001')],
+    [x.tenantId, bid('47002', { accountId: x.account, clientOrderId: 'same-in-two-tenants' })],
+    [y.tenantId, bid('47003', { accountId: y.account, clientOrderId: 'same-in-two-tenants' })],
+    [tenantId, bid('47004')],
+    [x.tenantId, bid('47005', { accountId: x.account, quantity: REFUSED_QUANTITY })],
+    // Tenant A's account, placed as tenant Y: RLS hides it, so Y has no such account.
+    [y.tenantId, bid('47006')],
+    [y.tenantId, bid('47007', { accountId: y.account })],
+    [x.tenantId, bid('47008', { accountId: x.account })],
+  ];
+  const settled = await Promise.allSettled(sends.map(([tenant, input]) => placeOrder(t.db, tenant, input, CTX, services)));
+  assert.deepEqual(
+    settled.map((s) => (s.status === 'fulfilled' ? s.value.status : (s.reason as { code: string }).code)),
+    ['new', 'new', 'new', 'new', 'TEST_REFUSED', 'TRD_ERR_ACCOUNT_NOT_FOUND', 'new', 'new'],
+  );
+  const placed = settled.flatMap((s, i) => (s.status === 'fulfilled' ? [{ tenant: sends[i]?.[0] as string, order: s.value }] : []));
+  const ids = placed.map((p) => p.order.id);
+  assert.equal(await transactionsOf(ids), 2, 'the first order alone, then the other tenants’ orders in one transaction');
+  const rows = await t.admin<{ id: string; tenant_id: string }[]>`
+    select id, tenant_id from atrium.orders where id = any(${ids}::uuid[])`;
+  const audits = await t.admin<{ object_id: string; tenant_id: string }[]>`
+    select object_id, tenant_id from atrium.audit_events where action = 'order.placed' and object_id = any(${ids}::text[])`;
+  const events = await t.admin<{ order_id: string; tenant_id: string }[]>`
+    select order_id, tenant_id from atrium.order_events where order_id = any(${ids}::uuid[])`;
+  for (const { tenant, order } of placed) {
+    assert.deepEqual(
+      rows.filter((r) => r.id === order.id).map((r) => r.tenant_id),
+      [tenant],
+    );
+    assert.deepEqual(
+      audits.filter((a) => a.object_id === order.id).map((a) => a.tenant_id),
+      [tenant],
+      'audited in its own tenant’s chain',
+    );
+    assert.deepEqual(
+      events.filter((e) => e.order_id === order.id).map((e) => e.tenant_id),
+      [tenant, tenant],
+    );
+  }
+  // Each tenant's book has only its own orders.
+  const bids = (tenant: string) =>
+    services.paper
+      .snapshot(tenant, 'BTC-USD', 200, Date.now())
+      .bids.map(([price]) => new Decimal(price).toFixed())
+      .filter((p) => p >= '47000' && p <= '47010')
+      .sort();
+  assert.deepEqual(bids(x.tenantId), ['47002', '47008']);
+  assert.deepEqual(bids(y.tenantId), ['47003', '47007']);
+});
