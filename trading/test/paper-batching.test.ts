@@ -233,3 +233,16 @@ test('orders of several tenants share a transaction, and each is written, audite
   assert.deepEqual(bids(x.tenantId), ['47002', '47008']);
   assert.deepEqual(bids(y.tenantId), ['47003', '47007']);
 });
+
+test('more orders of one tenant than a batch takes all get their answers, over several transactions in arrival order', async () => {
+  const inputs = Array.from({ length: 61 }, (_, i) => bid(`${46000 + i}`));
+  const orders = await Promise.all(inputs.map((input) => placeOrder(t.db, tenantId, input, CTX, services)));
+  assert.deepEqual(
+    orders.map((o) => o.price),
+    inputs.map((input) => input.price),
+  );
+  // The first alone, then 60 waiting: at most 24 of one tenant per transaction.
+  assert.equal(await transactionsOf(orders.map((o) => o.id)), 4);
+  const created = orders.map((o) => o.createdAt);
+  assert.deepEqual(created, [...created].sort(), 'placed in arrival order');
+});

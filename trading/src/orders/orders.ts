@@ -706,7 +706,8 @@ class PaperOrderBatcher {
     while (this.#inFlight < MAX_PAPER_TRANSACTIONS) {
       const groups = new Map<string, PaperEntry[]>();
       let size = 0;
-      for (const [tenantId, queue] of this.#waiting) {
+      // A snapshot: a tenant moved to the back below must not come round again in this batch.
+      for (const [tenantId, queue] of [...this.#waiting]) {
         if (size >= MAX_PAPER_BATCH) break;
         if (this.#running.has(tenantId)) continue;
         const taken = queue.splice(0, Math.min(MAX_PAPER_BATCH_PER_TENANT, MAX_PAPER_BATCH - size));
