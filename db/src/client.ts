@@ -115,7 +115,7 @@ export function connectPostgres(url: string, options: postgres.Options<Record<st
 interface EndingState {
   conn: postgres.ReservedSql;
   commit?: Promise<void>;
-  /** Set once the transaction is rolling back or its connection is released. */
+  /** Set once the transaction is rolling back; a committed one has `commit` set. */
   ended?: boolean;
 }
 
@@ -192,7 +192,6 @@ export function createDatabase(options: DatabaseOptions): Database {
       await conn.unsafe('rollback').catch(() => {});
       throw error;
     } finally {
-      ending.ended = true;
       conn.release();
     }
     if (afterCommit) for (const callback of afterCommit) callback();
