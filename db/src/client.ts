@@ -37,28 +37,10 @@ export type ResellerTx = postgres.TransactionSql & CanEnterTenant & { readonly r
 /** A transaction with platform scope: the tenant directory, sealing sweeps. */
 export type PlatformTx = postgres.TransactionSql & CanEnterTenant & { readonly scope: 'platform' };
 
-/**
- * One transaction for several tenants' work, committed once (group commit across tenants). Each
- * tenant works through its own view, a TenantTx. Every statement a view sends goes out right
- * behind `set_config('app.tenant_id', <that tenant>, true)`, unless the statement before it on the
- * connection was that tenant's too. So RLS scopes each statement to its view's tenant, however
- * the tenants' work interleaves; before any view has sent a statement, no tenant is in scope.
- */
-export interface SharedTenantsTx {
-  /** The view of one of the tenants the transaction was opened for; the same object each time. */
-  tenant(tenantId: string): TenantTx;
-  /** Runs after the transaction commits; never if it rolls back. */
-  afterCommit(callback: () => void): void;
-  /** As TenantTx.commitWith, for the whole transaction: a view cannot commit it. */
-  commitWith(sent: readonly Promise<unknown>[]): Promise<void>;
-}
-
 export interface Database {
   withTenant<T>(tenantId: string, fn: (tx: TenantTx) => Promise<T>): Promise<T>;
   withReseller<T>(resellerId: string, fn: (tx: ResellerTx) => Promise<T>): Promise<T>;
   withPlatform<T>(fn: (tx: PlatformTx) => Promise<T>): Promise<T>;
-  /** One transaction shared by these tenants, each through its own view (see SharedTenantsTx). */
-  withTenants<T>(tenantIds: readonly string[], fn: (tx: SharedTenantsTx) => Promise<T>): Promise<T>;
   /**
    * One statement in its own implicit transaction, for hot reads through a
    * tenant-scoped SQL function that sets app.tenant_id itself (see
@@ -115,8 +97,6 @@ export function connectPostgres(url: string, options: postgres.Options<Record<st
 interface EndingState {
   conn: postgres.ReservedSql;
   commit?: Promise<void>;
-  /** Set once the transaction is rolling back; a committed one has `commit` set. */
-  ended?: boolean;
 }
 
 /** Sends COMMIT once; a COMMIT that PostgreSQL answers with ROLLBACK (a statement before it failed) rejects. */
@@ -180,14 +160,11 @@ export function createDatabase(options: DatabaseOptions): Database {
       const names = Object.keys(settings);
       const values = Object.values(settings);
       const begin = conn.unsafe('begin').execute();
-      const scope = names.length
-        ? conn`select set_config(name, value, true) from unnest(${names}::text[], ${values}::text[]) as s(name, value)`.execute()
-        : Promise.resolve();
+      const scope = conn`select set_config(name, value, true) from unnest(${names}::text[], ${values}::text[]) as s(name, value)`.execute();
       const [, , out] = await Promise.all([begin, scope, fn(decorate(conn as unknown as postgres.TransactionSql, ending))]);
       await (ending.commit ?? commitOf(ending));
       result = out;
     } catch (error) {
-      ending.ended = true;
       // A failed statement left the transaction aborted; a broken connection is gone anyway.
       await conn.unsafe('rollback').catch(() => {});
       throw error;
@@ -202,27 +179,17 @@ export function createDatabase(options: DatabaseOptions): Database {
     return Object.assign(tx, {
       tenantId,
       afterCommit: (callback: () => void) => void callbacks.push(callback),
-      commitWith: (sent: readonly Promise<unknown>[]) => commitBehind(ending, sent),
-    }) as TenantTx;
-  }
-
-  function sharedTenants(
-    conn: postgres.TransactionSql,
-    tenantIds: readonly string[],
-    callbacks: (() => void)[],
-    ending: EndingState,
-  ): SharedTenantsTx {
-    const connection = { scopedTo: null as string | null };
-    const views = new Map(tenantIds.map((tenantId) => [tenantId, tenantView(conn, tenantId, connection, callbacks, ending)]));
-    return {
-      tenant(tenantId) {
-        const view = views.get(tenantId);
-        if (!view) throw new Error(`tenant ${tenantId} is not one this transaction was opened for`);
-        return view;
+      async commitWith(sent: readonly Promise<unknown>[]) {
+        // postgres.js sends a query a microtask after it is made: whatever the caller set off in this
+        // turn of the event loop goes out before the COMMIT, which still waits for no answer.
+        await new Promise((resolve) => setImmediate(resolve));
+        if (ending.commit) throw new Error('the transaction is already committing');
+        const commit = commitOf(ending);
+        commit.catch(() => {});
+        await Promise.all(sent);
+        await commit;
       },
-      afterCommit: (callback) => void callbacks.push(callback),
-      commitWith: (sent) => commitBehind(ending, sent),
-    };
+    }) as TenantTx;
   }
 
   function tenantEntry(tx: postgres.TransactionSql, callbacks: (() => void)[], ending: EndingState): CanEnterTenant {
@@ -256,11 +223,6 @@ export function createDatabase(options: DatabaseOptions): Database {
         callbacks,
       );
     },
-    withTenants(tenantIds, fn) {
-      for (const tenantId of tenantIds) assertUuid('tenantId', tenantId);
-      const callbacks: (() => void)[] = [];
-      return scoped({}, (tx, ending) => sharedTenants(tx, [...new Set(tenantIds)], callbacks, ending), fn, callbacks);
-    },
     withPlatform(fn) {
       const callbacks: (() => void)[] = [];
       return scoped(
@@ -290,78 +252,6 @@ export function createDatabase(options: DatabaseOptions): Database {
       await sql.end({ timeout: 5 });
     },
   };
-}
-
-async function commitBehind(ending: EndingState, sent: readonly Promise<unknown>[]): Promise<void> {
-  // postgres.js sends a query a microtask after it is made: whatever the caller set off in this
-  // turn of the event loop goes out before the COMMIT, which still waits for no answer.
-  await new Promise((resolve) => setImmediate(resolve));
-  if (ending.commit) throw new Error('the transaction is already committing');
-  const commit = commitOf(ending);
-  commit.catch(() => {});
-  await Promise.all(sent);
-  await commit;
-}
-
-/** What of postgres.js's Query the tenant views rely on (postgres.js 3.4: src/query.js). */
-interface HandledQuery {
-  /** Hands the query to its connection's queue; called once, a microtask after the query is awaited or executed. */
-  handler(query: HandledQuery): void;
-  /** Set when the query has been handed to the connection (or is being): awaiting it then sends nothing more. */
-  executed: boolean;
-  reject(error: unknown): void;
-  catch(onRejected: (error: unknown) => void): unknown;
-}
-
-/**
- * A tenant's view of a shared transaction. postgres.js hands a connection's queries to it in
- * the order it executes them, one at a time through the query's handler; the view wraps that
- * handler, so the scope statement is queued right before the view's statement, in the same
- * synchronous step: nothing of another tenant can come between them. Fragments (a query used
- * inside another) are never handed over themselves; the statement that contains them is, and
- * it runs in the scope of the view that made it.
- */
-function tenantView(
-  conn: postgres.TransactionSql,
-  tenantId: string,
-  connection: { scopedTo: string | null },
-  callbacks: (() => void)[],
-  ending: EndingState,
-): TenantTx {
-  const scoped = <Q>(made: Q): Q => {
-    const query = made as unknown as HandledQuery;
-    const send = query.handler;
-    query.handler = (self) => {
-      // Behind the COMMIT or the ROLLBACK it would run outside the transaction, and once the
-      // connection is back in the pool, inside someone else's.
-      if (ending.commit || ending.ended) return self.reject(new Error('the shared transaction has ended: nothing more is sent'));
-      if (connection.scopedTo !== tenantId) {
-        const scope = conn`select set_config('app.tenant_id', ${tenantId}, true)` as unknown as HandledQuery;
-        scope.executed = true;
-        // If it fails, the transaction is aborted: the statement behind it fails too and reports it.
-        scope.catch(() => {});
-        send(scope);
-        connection.scopedTo = tenantId;
-      }
-      send(self);
-    };
-    return made;
-  };
-  const view = (strings: unknown, ...args: unknown[]) => {
-    const made = (conn as unknown as (...a: unknown[]) => unknown)(strings, ...args);
-    // postgres.js's own test for a statement, as opposed to a helper (identifiers, rows to insert).
-    return strings && Array.isArray((strings as TemplateStringsArray).raw) ? scoped(made) : made;
-  };
-  return Object.assign(view, {
-    unsafe: (...args: Parameters<postgres.TransactionSql['unsafe']>) => scoped(conn.unsafe(...args)),
-    json: conn.json,
-    array: conn.array,
-    typed: conn.typed,
-    types: conn.types,
-    tenantId,
-    afterCommit: (callback: () => void) => void callbacks.push(callback),
-    commitWith: () => Promise.reject(new Error('a shared transaction commits through SharedTenantsTx.commitWith')),
-  }) as unknown as TenantTx;
 }
 
 export function isUuid(value: unknown): value is string {

@@ -9,7 +9,6 @@ export {
   type PlatformTx,
   type ResellerTx,
   type Row,
-  type SharedTenantsTx,
   type Sql,
   type TenantReadFunction,
   type TenantTx,

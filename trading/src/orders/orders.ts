@@ -336,11 +336,6 @@ class WriteBatch {
     this.#send();
     await Promise.all(this.pending);
   }
-  /** Sends what is queued and returns every write of the batch, for a shared transaction's COMMIT. */
-  send(): readonly Promise<unknown>[] {
-    this.#send();
-    return this.pending;
-  }
   /** The transaction's last writes and its COMMIT in one pipelined write (order entry's last round trip). */
   async commit(tx: TenantTx): Promise<void> {
     this.#send();
@@ -647,15 +642,8 @@ interface PaperEntry {
   reject(error: unknown): void;
 }
 
-/**
- * At most this many orders in one shared transaction, and of them at most MAX_PAPER_BATCH_PER_TENANT of one
- * tenant: the first round trip sends a statement per distinct account and per reduce-only order, and a few
- * per tenant; postgres.js pipelines up to 100 and queues the rest on the connection.
- */
-const MAX_PAPER_BATCH = 96;
-const MAX_PAPER_BATCH_PER_TENANT = 24;
-/** Paper transactions in flight at once, per API process. */
-const MAX_PAPER_TRANSACTIONS = 1;
+/** The first round trip sends a statement per distinct account and per reduce-only order, and three per batch; postgres.js pipelines up to 100. */
+const MAX_PAPER_BATCH = 24;
 const paperBatchers = new WeakMap<Database, WeakMap<PaperVenue, PaperOrderBatcher>>();
 
 function paperBatcher(db: Database, services: OrderServices): PaperOrderBatcher {
@@ -673,22 +661,17 @@ function paperBatcher(db: Database, services: OrderServices): PaperOrderBatcher 
 }
 
 /**
- * Group commit for paper orders, across tenants. While a transaction is in
- * flight, the orders that arrive meanwhile wait, then go together in the next
- * one, whichever tenants they belong to: one BEGIN/COMMIT and the same two
- * pipelined round trips for all of them (`db.withTenants`: each tenant's
- * statements run in that tenant's RLS scope). An idle venue's order goes at
- * once, so batching adds no wait; it only forms under load. A tenant has at
- * most one transaction in flight, and its orders reach the venue in arrival order.
+ * Group commit for paper orders. While one transaction of a tenant's orders
+ * is in flight, the orders that tenant sends meanwhile wait, then go together
+ * in the next one: one BEGIN/COMMIT and the same two pipelined round trips
+ * for all of them. An idle tenant's order goes at once, so batching adds no
+ * wait; it only forms under load. Arrival order is the venue's order.
  */
 class PaperOrderBatcher {
   readonly #db: Database;
   readonly #services: OrderServices;
-  /** Waiting orders by tenant; a tenant's place in the map is the arrival of its oldest waiting order. */
   readonly #waiting = new Map<string, PaperEntry[]>();
-  /** Tenants with a transaction in flight. */
   readonly #running = new Set<string>();
-  #inFlight = 0;
 
   constructor(db: Database, services: OrderServices) {
     this.#db = db;
@@ -699,33 +682,19 @@ class PaperOrderBatcher {
     const queue = this.#waiting.get(entry.tenantId);
     if (queue) queue.push(entry);
     else this.#waiting.set(entry.tenantId, [entry]);
-    this.#next();
+    if (!this.#running.has(entry.tenantId)) this.#next(entry.tenantId);
   }
 
-  #next(): void {
-    while (this.#inFlight < MAX_PAPER_TRANSACTIONS) {
-      const groups = new Map<string, PaperEntry[]>();
-      let size = 0;
-      // A snapshot: a tenant moved to the back below must not come round again in this batch.
-      for (const [tenantId, queue] of [...this.#waiting]) {
-        if (size >= MAX_PAPER_BATCH) break;
-        if (this.#running.has(tenantId)) continue;
-        const taken = queue.splice(0, Math.min(MAX_PAPER_BATCH_PER_TENANT, MAX_PAPER_BATCH - size));
-        // A tenant with more left goes to the back, behind the tenants that waited while it was served.
-        this.#waiting.delete(tenantId);
-        if (queue.length > 0) this.#waiting.set(tenantId, queue);
-        groups.set(tenantId, taken);
-        size += taken.length;
-      }
-      if (groups.size === 0) return;
-      for (const tenantId of groups.keys()) this.#running.add(tenantId);
-      this.#inFlight += 1;
-      void settlePaperBatch(this.#db, groups, this.#services).finally(() => {
-        for (const tenantId of groups.keys()) this.#running.delete(tenantId);
-        this.#inFlight -= 1;
-        this.#next();
-      });
+  #next(tenantId: string): void {
+    const queue = this.#waiting.get(tenantId);
+    if (!queue?.length) {
+      this.#running.delete(tenantId);
+      return;
     }
+    const batch = queue.splice(0, MAX_PAPER_BATCH);
+    if (queue.length === 0) this.#waiting.delete(tenantId);
+    this.#running.add(tenantId);
+    void settlePaperBatch(this.#db, tenantId, batch, this.#services).finally(() => this.#next(tenantId));
   }
 }
 
@@ -733,12 +702,11 @@ class PaperOrderBatcher {
 class PaperBatchAborted extends Error {}
 
 /** Answers every entry; never rejects. */
-async function settlePaperBatch(db: Database, groups: Map<string, PaperEntry[]>, services: OrderServices): Promise<void> {
-  const entries = [...groups.values()].flat();
+async function settlePaperBatch(db: Database, tenantId: string, entries: PaperEntry[], services: OrderServices): Promise<void> {
   try {
-    const outcomes = await placePaperOrders(db, groups, services);
-    for (const entry of entries) {
-      const outcome = outcomes.get(entry) as PaperOutcome;
+    const outcomes = await placePaperOrders(db, tenantId, entries, services);
+    for (const [i, entry] of entries.entries()) {
+      const outcome = outcomes[i] as PaperOutcome;
       if ('order' in outcome) entry.resolve(outcome.order);
       else entry.reject(outcome.error);
     }
@@ -748,7 +716,7 @@ async function settlePaperBatch(db: Database, groups: Map<string, PaperEntry[]>,
       return;
     }
     // The venue heard of none of them: each goes again on its own and hears its own answer.
-    for (const entry of entries) await settlePaperBatch(db, new Map([[entry.tenantId, [entry]]]), services);
+    for (const entry of entries) await settlePaperBatch(db, tenantId, [entry], services);
   }
 }
 
@@ -760,129 +728,90 @@ function isDatabaseError(error: unknown): boolean {
 }
 
 /**
- * One transaction for the paper orders of one or more tenants, each tenant's
- * statements through its own view. First every order's checks, for all tenants
- * in one pipelined round trip: account, pre-trade risk, reduce-only, and its
- * clientOrderId (under a transaction lock on the id, so two transactions cannot
- * both find it free). Only the orders that pass reach the venue, in arrival
- * order, so a refused order never touches the book and refuses no other. Then
- * each order is written once, in its state after the venue's answer, with its
- * events, executions, audit and streams: a statement per tenant, pipelined with
- * the COMMIT.
+ * One transaction for a tenant's paper orders. First every order's checks in
+ * one pipelined round trip — account, pre-trade risk, reduce-only, and its
+ * clientOrderId (under a transaction lock on the id, so two transactions
+ * cannot both find it free). Only the orders that pass reach the venue, in
+ * arrival order, so a refused order never touches the book and refuses no
+ * other. Then each order is written once, in its state after the venue's
+ * answer, with its events, executions, audit and streams, pipelined; COMMIT.
  */
-async function placePaperOrders(
-  db: Database,
-  groups: Map<string, PaperEntry[]>,
-  services: OrderServices,
-): Promise<Map<PaperEntry, PaperOutcome>> {
+async function placePaperOrders(db: Database, tenantId: string, entries: PaperEntry[], services: OrderServices): Promise<PaperOutcome[]> {
   const submitted: PaperEntry[] = [];
-  const alone = [...groups.values()].reduce((n, entries) => n + entries.length, 0) === 1;
   try {
-    return await db.withTenants([...groups.keys()], async (shared) => {
-      const views = [...groups].map(([tenantId, entries]) => ({ tx: shared.tenant(tenantId), entries }));
-      const checked = await Promise.all(views.map(({ tx, entries }) => checkPaperOrders(tx, entries, services, alone)));
-      const written = await Promise.all(
-        views.map(({ tx, entries }, i) => submitPaperOrders(tx, entries, checked[i] as Map<string, unknown>, services, submitted)),
+    return await db.withTenant(tenantId, async (tx) => {
+      const claimed = [...new Set(entries.filter((e) => e.input.clientOrderId !== undefined).map((e) => e.clientOrderId))].sort();
+      const taken = claimed.length
+        ? Promise.all([
+            tx`select pg_advisory_xact_lock(hashtextextended('atrium.client_order_id:' || ${tenantId} || ':' || c, 0))
+                 from (select c from unnest(${claimed}::text[]) c order by c) ids`.execute(),
+            // A statement of its own: READ COMMITTED takes its snapshot after the locks are held.
+            tx<{ client_order_id: string }[]>`
+              select client_order_id from orders where tenant_id = ${tenantId} and client_order_id = any(${claimed}::text[])`.execute(),
+          ]).then(([, rows]) => new Set(rows.map((r) => r.client_order_id)))
+        : Promise.resolve(new Set<string>());
+      const checks = entries.map((entry) =>
+        Promise.allSettled([
+          checkOrder(tx, { ...entry.rounded, notional: entry.notional }, services),
+          entry.input.reduceOnly
+            ? checkReduceOnly(tx, entry.input.accountId, entry.instrument.id, entry.input.side, entry.venueOrder.quantity)
+            : Promise.resolve(),
+        ]),
       );
-      await shared.commitWith(written.flatMap((w) => w.batch.send()));
-      // The replies are built from what the writes returned: no read after them, nothing sent after the commit.
-      const outcomes = new Map<PaperEntry, PaperOutcome>();
-      for (const [i, { entries }] of views.entries()) {
-        const { batch, refusals } = written[i] as { batch: WriteBatch; refusals: Map<string, unknown> };
-        for (const entry of entries) {
-          if (refusals.has(entry.id)) {
-            outcomes.set(entry, { error: refusals.get(entry.id) });
-            continue;
-          }
-          const row = (await batch.rows.get(entry.id)) as OrderRow;
-          const fills = batch.executions.filter((e) => e.order_id === entry.id).map(({ order_id: _, ...fill }) => plainFill(fill));
-          outcomes.set(entry, { order: toOrder(row, fills) });
+      const [takenIds, checked] = await Promise.all([taken, Promise.all(checks)]);
+      const seen = new Set<string>();
+      const refusals = new Map<string, unknown>();
+      for (const [i, results] of checked.entries()) {
+        const entry = entries[i] as PaperEntry;
+        const failure = results.find((r) => r.status === 'rejected')?.reason;
+        if (isDatabaseError(failure)) throw entries.length === 1 ? failure : new PaperBatchAborted();
+        const reused = takenIds.has(entry.clientOrderId) || seen.has(entry.clientOrderId);
+        seen.add(entry.clientOrderId);
+        if (failure !== undefined) refusals.set(entry.id, failure);
+        else if (reused) refusals.set(entry.id, new ClientOrderIdTakenError(entry.clientOrderId));
+      }
+
+      const batch = new WriteBatch();
+      for (const entry of entries) {
+        if (refusals.has(entry.id)) continue;
+        const report = services.paper.submit(tenantId, entry.venueOrder, entry.now);
+        submitted.push(entry);
+        const others = report.fills.map((f) => f.orderId).filter((orderId) => orderId !== entry.id);
+        // Our own resting orders on the other side of a fill (earlier ones of this batch too) are locked before they change.
+        const touchesOthers = others.length > 0 || report.expired.length > 0 || report.cancelled.length > 0;
+        // Earlier orders of this batch may be among them: their rows go in before they are read.
+        if (touchesOthers) batch.insertFresh();
+        const rows = touchesOthers
+          ? await lockOrders(tx, [...others, ...report.expired, ...report.cancelled])
+          : new Map<string, OrderRow>();
+        batch.fresh.set(entry.id, { input: entry.input, events: [{ status: 'pending-new', event: { type: 'submitted' } }] });
+        rows.set(entry.id, pendingRow(entry));
+        applyReportToRows(tx, batch, rows, report, entry.id, entry.context);
+      }
+      const last = entries.at(-1) as PaperEntry;
+      for (const instrument of new Set(submitted.map((entry) => entry.instrument.id))) {
+        const snapshot = services.paper.snapshot(tenantId, instrument, 10, last.now);
+        if (services.paper.publishBookIfChanged(tenantId, instrument, snapshot)) {
+          batch.notify(tx, BOOK_CHANNEL, { instrument, venue: 'paper', ...snapshot });
         }
       }
-      return outcomes;
+      await batch.commit(tx);
+      // The replies are built from what the writes returned: no read after them, nothing sent after the commit.
+      const executions = batch.executions;
+      return Promise.all(
+        entries.map(async (entry): Promise<PaperOutcome> => {
+          if (refusals.has(entry.id)) return { error: refusals.get(entry.id) };
+          const row = (await batch.rows.get(entry.id)) as OrderRow;
+          const fills = executions.filter((e) => e.order_id === entry.id).map(({ order_id: _, ...fill }) => plainFill(fill));
+          return { order: toOrder(row, fills) };
+        }),
+      );
     });
   } catch (error) {
     // Nothing of them was recorded: take what rests back out of the book.
-    for (const entry of submitted) services.paper.cancel(entry.tenantId, entry.instrument.id, entry.id);
+    for (const entry of submitted) services.paper.cancel(tenantId, entry.instrument.id, entry.id);
     throw error;
   }
-}
-
-/** One tenant's orders of a batch checked: the refusals, by order id. A database error aborts the whole transaction. */
-async function checkPaperOrders(
-  tx: TenantTx,
-  entries: PaperEntry[],
-  services: OrderServices,
-  alone: boolean,
-): Promise<Map<string, unknown>> {
-  const tenantId = tx.tenantId;
-  const claimed = [...new Set(entries.filter((e) => e.input.clientOrderId !== undefined).map((e) => e.clientOrderId))].sort();
-  const taken = claimed.length
-    ? Promise.all([
-        tx`select pg_advisory_xact_lock(hashtextextended('atrium.client_order_id:' || ${tenantId} || ':' || c, 0))
-             from (select c from unnest(${claimed}::text[]) c order by c) ids`.execute(),
-        // A statement of its own: READ COMMITTED takes its snapshot after the locks are held.
-        tx<{ client_order_id: string }[]>`
-          select client_order_id from orders where tenant_id = ${tenantId} and client_order_id = any(${claimed}::text[])`.execute(),
-      ]).then(([, rows]) => new Set(rows.map((r) => r.client_order_id)))
-    : Promise.resolve(new Set<string>());
-  const checks = entries.map((entry) =>
-    Promise.allSettled([
-      checkOrder(tx, { ...entry.rounded, notional: entry.notional }, services),
-      entry.input.reduceOnly
-        ? checkReduceOnly(tx, entry.input.accountId, entry.instrument.id, entry.input.side, entry.venueOrder.quantity)
-        : Promise.resolve(),
-    ]),
-  );
-  const [takenIds, checked] = await Promise.all([taken, Promise.all(checks)]);
-  const seen = new Set<string>();
-  const refusals = new Map<string, unknown>();
-  for (const [i, results] of checked.entries()) {
-    const entry = entries[i] as PaperEntry;
-    const failure = results.find((r) => r.status === 'rejected')?.reason;
-    if (isDatabaseError(failure)) throw alone ? failure : new PaperBatchAborted();
-    const reused = takenIds.has(entry.clientOrderId) || seen.has(entry.clientOrderId);
-    seen.add(entry.clientOrderId);
-    if (failure !== undefined) refusals.set(entry.id, failure);
-    else if (reused) refusals.set(entry.id, new ClientOrderIdTakenError(entry.clientOrderId));
-  }
-  return refusals;
-}
-
-/** One tenant's checked orders through the venue, in arrival order, and their writes queued (sent with the COMMIT). */
-async function submitPaperOrders(
-  tx: TenantTx,
-  entries: PaperEntry[],
-  refusals: Map<string, unknown>,
-  services: OrderServices,
-  submitted: PaperEntry[],
-): Promise<{ batch: WriteBatch; refusals: Map<string, unknown> }> {
-  const tenantId = tx.tenantId;
-  const batch = new WriteBatch();
-  const mine: PaperEntry[] = [];
-  for (const entry of entries) {
-    if (refusals.has(entry.id)) continue;
-    const report = services.paper.submit(tenantId, entry.venueOrder, entry.now);
-    submitted.push(entry);
-    mine.push(entry);
-    const others = report.fills.map((f) => f.orderId).filter((orderId) => orderId !== entry.id);
-    // Our own resting orders on the other side of a fill (earlier ones of this batch too) are locked before they change.
-    const touchesOthers = others.length > 0 || report.expired.length > 0 || report.cancelled.length > 0;
-    // Earlier orders of this batch may be among them: their rows go in before they are read.
-    if (touchesOthers) batch.insertFresh();
-    const rows = touchesOthers ? await lockOrders(tx, [...others, ...report.expired, ...report.cancelled]) : new Map<string, OrderRow>();
-    batch.fresh.set(entry.id, { input: entry.input, events: [{ status: 'pending-new', event: { type: 'submitted' } }] });
-    rows.set(entry.id, pendingRow(entry));
-    applyReportToRows(tx, batch, rows, report, entry.id, entry.context);
-  }
-  const last = entries.at(-1) as PaperEntry;
-  for (const instrument of new Set(mine.map((entry) => entry.instrument.id))) {
-    const snapshot = services.paper.snapshot(tenantId, instrument, 10, last.now);
-    if (services.paper.publishBookIfChanged(tenantId, instrument, snapshot)) {
-      batch.notify(tx, BOOK_CHANNEL, { instrument, venue: 'paper', ...snapshot });
-    }
-  }
-  return { batch, refusals };
 }
 
 /** The order as it stands before the venue answers; written only once the answer is applied. */
