@@ -235,6 +235,39 @@ test('the sealer seals a tenant’s events soon after their transaction commits'
   assert.deepEqual(errors, []);
 });
 
+test('the sealer comes back by itself for events an older transaction held back', async (ctx) => {
+  const tenantId = await seedTenant();
+  const errors: unknown[] = [];
+  // No periodic sweep within the test: only the sealer's own retry can seal what was held back.
+  const sealer = startAuditSealer(t.db, { debounceMs: 10, sweepIntervalMs: 3_600_000, onError: (error) => errors.push(error) });
+  ctx.after(() => sealer.stop());
+
+  // A transaction with a transaction id, older than the events below and open while the sealer runs.
+  let release = () => {};
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let started = () => {};
+  const holding = new Promise<void>((resolve) => {
+    started = resolve;
+  });
+  const older = t.admin.begin(async (sql) => {
+    await sql`select pg_current_xact_id()`;
+    started();
+    await released;
+  });
+  await holding;
+  await appendEvents(tenantId, 2);
+  await sealer.flush();
+  assert.equal((await verifyAuditChain(t.db, tenantId)).sealed, 0, 'nothing is sealed while an older transaction runs');
+
+  release();
+  await older;
+  // Nothing commits in this tenant any more: only the retry of the held-back round can seal the two.
+  assertHealthy(await waitForSeals(tenantId, 2, () => new Promise((resolve) => setTimeout(resolve, 20))), 2);
+  assert.deepEqual(errors, []);
+});
+
 async function waitForSeals(tenantId: string, expected: number, between: () => Promise<unknown>): Promise<AuditChainReport> {
   const deadline = Date.now() + 10_000;
   for (;;) {

@@ -18,23 +18,41 @@ const SEALABLE_COLUMNS =
  * Returns how many events it sealed.
  */
 export async function sealAuditChain(db: Database, tenantId: string, batchSize = 1000): Promise<number> {
+  return (await sealRound(db, tenantId, batchSize)).sealed;
+}
+
+interface SealRound {
+  sealed: number;
+  /** Sealable events beyond this round's limit: another round would seal more now. */
+  more: boolean;
+  /** Committed events left unsealed because an older transaction is still running (or another sealer held the lock). */
+  heldBack: boolean;
+}
+
+async function sealRound(db: Database, tenantId: string, batchSize: number): Promise<SealRound> {
+  const limit = Math.min(batchSize, MAX_BATCH);
   return db.withTenant(tenantId, async (tx) => {
     const [lock] = await tx`select pg_try_advisory_xact_lock(hashtextextended('atrium.audit_seal:' || ${tenantId}, 0)) as locked`;
-    if (!lock?.locked) return 0;
+    if (!lock?.locked) return { sealed: 0, more: false, heldBack: true };
     const head = await readHead(tx);
-    const events = await tx<SealableEvent[]>`
-      select ${tx.unsafe(SEALABLE_COLUMNS)} from audit_events e
+    // Every committed event beyond the head, in chain order, one more than the limit: the sealable ones
+    // (tx_id below the snapshot's xmin) come first, and what follows them tells the sealer whether to come
+    // back, in the same statement rather than a second transaction.
+    const rows = await tx<(SealableEvent & { sealable: boolean })[]>`
+      select ${tx.unsafe(SEALABLE_COLUMNS)}, e.tx_id < pg_snapshot_xmin(pg_current_snapshot()) as sealable from audit_events e
        where e.tenant_id = ${tenantId}
-         and e.tx_id < pg_snapshot_xmin(pg_current_snapshot())
          ${head ? tx`and (e.tx_id, e.id) > (${head.txId}::xid8, ${head.eventId}::uuid)` : tx``}
        -- Qualified: a bare tx_id here would sort by the text alias in the select list.
        order by e.tx_id, e.id
-       limit ${Math.min(batchSize, MAX_BATCH)}`;
-    if (events.length === 0) return 0;
+       limit ${limit + 1}`;
+    const sealable = rows.filter((row) => row.sealable).slice(0, limit);
+    const more = sealable.length === limit && rows.length > limit;
+    const round = { sealed: sealable.length, more, heldBack: !more && rows.length > sealable.length };
+    if (sealable.length === 0) return round;
 
     let seq = head ? head.seq : 0n;
     let prev: Buffer = head ? head.hash : GENESIS_HASH;
-    const seals = events.map((event) => {
+    const seals = sealable.map(({ sealable: _, ...event }) => {
       seq += 1n;
       const hash = hashAuditEvent(tenantId, seq, prev, event);
       const seal = { seq: seq.toString(), event_id: event.id, prev_hash: prev, hash };
@@ -48,7 +66,7 @@ export async function sealAuditChain(db: Database, tenantId: string, batchSize =
         from unnest(${seals.map((x) => x.seq)}::bigint[], ${seals.map((x) => x.event_id)}::uuid[],
                     ${seals.map((x) => x.prev_hash.toString('hex'))}::text[], ${seals.map((x) => x.hash.toString('hex'))}::text[])
           as s(seq, event_id, prev_hash, hash)`;
-    return seals.length;
+    return round;
   });
 }
 
@@ -71,13 +89,18 @@ async function readHead(tx: TenantTx): Promise<ChainHead | null> {
 
 /** Seals until nothing sealable is left (bounded by rounds). */
 export async function sealAll(db: Database, tenantId: string, batchSize = 1000): Promise<number> {
-  let total = 0;
+  return (await sealAvailable(db, tenantId, batchSize)).sealed;
+}
+
+/** As sealAll, and whether committed events were left for later because an older transaction still runs. */
+async function sealAvailable(db: Database, tenantId: string, batchSize = 1000): Promise<{ sealed: number; heldBack: boolean }> {
+  let sealed = 0;
   for (let round = 0; round < 1000; round++) {
-    const sealed = await sealAuditChain(db, tenantId, batchSize);
-    total += sealed;
-    if (sealed < Math.min(batchSize, MAX_BATCH)) break;
+    const result = await sealRound(db, tenantId, batchSize);
+    sealed += result.sealed;
+    if (!result.more) return { sealed, heldBack: result.heldBack };
   }
-  return total;
+  return { sealed, heldBack: true };
 }
 
 /**
@@ -139,9 +162,8 @@ export function startAuditSealer(db: Database, options: AuditSealerOptions = {})
     pending.clear();
     for (const tenantId of tenants) {
       try {
-        await sealAll(db, tenantId);
         // Held back by an older transaction somewhere in the cluster: try again shortly rather than at the next sweep.
-        if (await hasUnsealedEvents(db, tenantId)) retryLater(tenantId);
+        if ((await sealAvailable(db, tenantId)).heldBack) retryLater(tenantId);
       } catch (error) {
         onError(error);
       }
