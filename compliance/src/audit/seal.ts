@@ -29,8 +29,8 @@ interface SealRound {
   heldBack: boolean;
 }
 
-async function sealRound(db: Database, tenantId: string, batchSize: number): Promise<SealRound> {
-  const limit = Math.min(batchSize, MAX_BATCH);
+async function sealRound(db: Database, tenantId: string, maxEvents: number): Promise<SealRound> {
+  const limit = Math.min(maxEvents, MAX_BATCH);
   return db.withTenant(tenantId, async (tx) => {
     const [lock] = await tx`select pg_try_advisory_xact_lock(hashtextextended('atrium.audit_seal:' || ${tenantId}, 0)) as locked`;
     if (!lock?.locked) return { sealed: 0, more: false, heldBack: true };
