@@ -191,6 +191,38 @@ const uniqueConstraintsWithoutTenant: Check = async (tx, { schema }) => {
   return offenders;
 };
 
+/**
+ * Every tenant_id must reach the tenants table through validated foreign keys, directly or through
+ * tables whose own tenant_id does: a key counts when it maps tenant_id onto the referenced table's
+ * tenant_id (or onto tenants.id).
+ */
+const tenantIdsNotReachingTenants: Check = async (tx, { schema }) => {
+  const rows = await tx<{ name: string }[]>`
+    with recursive tables as (
+      select c.oid, format('%I.%I', n.nspname, c.relname) as name, a.attnum
+        from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        join pg_attribute a on a.attrelid = c.oid and a.attname = 'tenant_id' and not a.attisdropped
+       where n.nspname = ${schema} and c.relkind in ('r', 'p')
+    ), keys as (
+      select t.oid as child, k.confrelid as parent
+        from tables t join pg_constraint k on k.conrelid = t.oid and k.contype = 'f' and k.convalidated
+        join pg_class p on p.oid = k.confrelid
+       where exists (
+         select from unnest(k.conkey, k.confkey) as m(child_column, parent_column)
+           join pg_attribute pa on pa.attrelid = k.confrelid and pa.attnum = m.parent_column
+          where m.child_column = t.attnum
+            and (pa.attname = 'tenant_id' or (p.relname = 'tenants' and pa.attname = 'id')))
+    ), reaching as (
+      select keys.child from keys join pg_class p on p.oid = keys.parent
+        join pg_namespace n on n.oid = p.relnamespace and n.nspname = ${schema}
+       where p.relname = 'tenants'
+      union
+      select keys.child from keys join reaching on reaching.child = keys.parent
+    )
+    select name from tables where oid not in (select child from reaching) order by 1`;
+  return rows.map((row) => `${row.name}: tenant_id does not reach tenants through foreign keys`);
+};
+
 let t: TestDatabase;
 before(async () => {
   t = await createTestDatabase();
@@ -254,6 +286,9 @@ test('every tenant-owned table has a primary key led by tenant_id', () =>
 
 test('every index on a tenant-owned table is led by tenant_id', () =>
   assertNoOffenders(indexesNotLedByTenant, 'tenant_id is the distribution column: it must lead every index'));
+
+test('every tenant_id reaches the tenants table through foreign keys', () =>
+  assertNoOffenders(tenantIdsNotReachingTenants, 'a tenant-owned row must belong to a tenant that exists'));
 
 test('every unique constraint on a tenant-owned table includes tenant_id', () =>
   assertNoOffenders(uniqueConstraintsWithoutTenant, 'uniqueness must be per tenant, or it leaks whether another tenant holds a value'));
@@ -393,6 +428,20 @@ const PLANTS: { name: string; check: Check; plant: (tx: Tx, subject: Subject) =>
       tx.unsafe(`
         create table items (tenant_id uuid, id uuid, code text, primary key (tenant_id, id), unique (code), unique (tenant_id, id, code));`),
     expect: [/items_code_key UNIQUE \(code\) does not include tenant_id/],
+  },
+  {
+    name: 'a table whose tenant_id references nothing, and one whose key maps tenant_id onto another column',
+    check: tenantIdsNotReachingTenants,
+    plant: (tx) =>
+      tx.unsafe(`
+        create table tenants (id uuid primary key);
+        create table direct (tenant_id uuid references tenants (id), id uuid, primary key (tenant_id, id));
+        create table through (tenant_id uuid, direct_id uuid, primary key (tenant_id, direct_id),
+                              foreign key (tenant_id, direct_id) references direct (tenant_id, id));
+        create table loose (tenant_id uuid, id uuid, primary key (tenant_id, id));
+        create table crossed (tenant_id uuid, direct_id uuid, primary key (tenant_id, direct_id),
+                              foreign key (direct_id, tenant_id) references direct (tenant_id, id));`),
+    expect: [/\.loose: tenant_id does not reach tenants/, /\.crossed: tenant_id does not reach tenants/],
   },
 ];
 
