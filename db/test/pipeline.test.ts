@@ -3,12 +3,13 @@
 // 3.4.9 it stayed queued for a reply it never sent, so it took the next statement's reply and every
 // statement behind it took the one after its own (porsager/postgres#1082; patched in
 // patches/postgres+3.4.9.patch, applied by `npm ci`'s postinstall). On a pool connection that is
-// another caller's rows, across tenants for readAsTenant. The first test fails (hangs) without the
-// patch; the second, on a transaction's reserved connection, passed before it too and guards it.
+// another caller's rows, across tenants for readAsTenant. Both tests fail (hang) without the patch:
+// on a pool connection, and on a transaction's reserved connection once its statements are prepared
+// (an unprepared statement is described first, and nothing pipelines behind a describe).
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { connectPostgres } from '../src/client.ts';
+import { connectPostgres, type TenantTx } from '../src/client.ts';
 import { createTestDatabase, type TestDatabase } from '../src/testing.ts';
 
 let t: TestDatabase;
@@ -46,15 +47,15 @@ test('inside a tenant transaction an unbuildable statement fails alone, and no s
   timeout: 10_000,
 }, async () => {
   const tenantId = randomUUID();
+  const sleepThenScope = (tx: TenantTx) => tx`select pg_sleep(0.05), current_setting('app.tenant_id') as who`.then((r) => r[0]?.who);
+  const third = (tx: TenantTx) => tx`select 'third' as who`.then((r) => r[0]?.who);
+  // Once, so that the pool's one connection has the scope, the sleep and the third statement prepared.
+  await t.db.withTenant(tenantId, async (tx) => Promise.all([sleepThenScope(tx), third(tx)]));
   const settled = await t.db.withTenant(tenantId, async (tx) => {
-    const first = tx`select pg_sleep(0.05), current_setting('app.tenant_id') as who`.then((r) => r[0]?.who);
+    const first = sleepThenScope(tx);
     // BEGIN and the scope answered: the sleep is the connection's active query when the others are handed to it.
     await new Promise((resolve) => setTimeout(resolve, 20));
-    return Promise.allSettled([
-      first,
-      tx`select ${undefined as unknown as string} as who`.then((r) => r[0]?.who),
-      tx`select 'third' as who`.then((r) => r[0]?.who),
-    ]);
+    return Promise.allSettled([first, tx`select ${undefined as unknown as string} as who`.then((r) => r[0]?.who), third(tx)]);
   });
   assert.deepEqual(
     settled.map((s) => (s.status === 'fulfilled' ? s.value : String(s.reason).match(/UNDEFINED_VALUE/)?.[0])),
