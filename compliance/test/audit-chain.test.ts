@@ -241,6 +241,9 @@ test('the sealer comes back by itself for events an older transaction held back'
   // No periodic sweep within the test: only the sealer's own retry can seal what was held back.
   const sealer = startAuditSealer(t.db, { debounceMs: 10, sweepIntervalMs: 3_600_000, onError: (error) => errors.push(error) });
   ctx.after(() => sealer.stop());
+  // The sealer's first sweep, which it starts without waiting, is over before the events exist.
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  await sealer.flush();
 
   // A transaction with a transaction id, older than the events below and open while the sealer runs.
   let release = () => {};

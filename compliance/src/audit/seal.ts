@@ -25,7 +25,7 @@ interface SealRound {
   sealed: number;
   /** Sealable events beyond this round's limit: another round would seal more now. */
   more: boolean;
-  /** Committed events left unsealed because an older transaction is still running (or another sealer held the lock). */
+  /** Committed events left beyond this round: held back by an older transaction, committed since, or another sealer held the lock. */
   heldBack: boolean;
 }
 
@@ -35,24 +35,38 @@ async function sealRound(db: Database, tenantId: string, maxEvents: number): Pro
     const [lock] = await tx`select pg_try_advisory_xact_lock(hashtextextended('atrium.audit_seal:' || ${tenantId}, 0)) as locked`;
     if (!lock?.locked) return { sealed: 0, more: false, heldBack: true };
     const head = await readHead(tx);
-    // Every committed event beyond the head, in chain order, one more than the limit: the sealable ones
-    // (tx_id below the snapshot's xmin) come first, and what follows them tells the sealer whether to come
-    // back, in the same statement rather than a second transaction.
-    const rows = await tx<(SealableEvent & { sealable: boolean })[]>`
-      select ${tx.unsafe(SEALABLE_COLUMNS)}, e.tx_id < pg_snapshot_xmin(pg_current_snapshot()) as sealable from audit_events e
+    // The sealable events beyond the head in chain order, one more than the limit: whether another
+    // round would seal more.
+    const rows = await tx<SealableEvent[]>`
+      select ${tx.unsafe(SEALABLE_COLUMNS)} from audit_events e
        where e.tenant_id = ${tenantId}
+         and e.tx_id < pg_snapshot_xmin(pg_current_snapshot())
          ${head ? tx`and (e.tx_id, e.id) > (${head.txId}::xid8, ${head.eventId}::uuid)` : tx``}
        -- Qualified: a bare tx_id here would sort by the text alias in the select list.
        order by e.tx_id, e.id
        limit ${limit + 1}`;
-    const sealable = rows.filter((row) => row.sealable).slice(0, limit);
-    const more = sealable.length === limit && rows.length > limit;
-    const round = { sealed: sealable.length, more, heldBack: !more && rows.length > sealable.length };
-    if (sealable.length === 0) return round;
+    const more = rows.length > limit;
+    const sealable = more ? rows.slice(0, limit) : rows;
+    // Unless another round follows at once: does any committed event lie beyond what this round seals
+    // (held back by an older transaction, or committed since)? Sent with the seals, in this transaction.
+    const last = sealable.at(-1);
+    const after = last ? { txId: last.tx_id, eventId: last.id } : head;
+    const waiting = more
+      ? Promise.resolve(false)
+      : tx<{ waiting: boolean }[]>`
+          select exists (
+            select from audit_events e where e.tenant_id = ${tenantId}
+              ${after ? tx`and (e.tx_id, e.id) > (${after.txId}::xid8, ${after.eventId}::uuid)` : tx``}
+             order by e.tx_id, e.id) as waiting`
+          .execute()
+          .then(([row]) => row?.waiting === true);
+    // Awaited below; if hashing throws first, the transaction's rollback is the error that counts.
+    waiting.catch(() => {});
+    if (sealable.length === 0) return { sealed: 0, more, heldBack: await waiting };
 
     let seq = head ? head.seq : 0n;
     let prev: Buffer = head ? head.hash : GENESIS_HASH;
-    const seals = sealable.map(({ sealable: _, ...event }) => {
+    const seals = sealable.map((event) => {
       seq += 1n;
       const hash = hashAuditEvent(tenantId, seq, prev, event);
       const seal = { seq: seq.toString(), event_id: event.id, prev_hash: prev, hash };
@@ -60,13 +74,16 @@ async function sealRound(db: Database, tenantId: string, maxEvents: number): Pro
       return seal;
     });
     // Arrays, not a multi-row VALUES: one statement text (prepared once per connection) whatever the batch's size.
-    await tx`
-      insert into audit_seals (tenant_id, seq, event_id, prev_hash, hash)
-      select ${tenantId}, s.seq, s.event_id, decode(s.prev_hash, 'hex'), decode(s.hash, 'hex')
-        from unnest(${seals.map((x) => x.seq)}::bigint[], ${seals.map((x) => x.event_id)}::uuid[],
-                    ${seals.map((x) => x.prev_hash.toString('hex'))}::text[], ${seals.map((x) => x.hash.toString('hex'))}::text[])
-          as s(seq, event_id, prev_hash, hash)`;
-    return round;
+    const [heldBack] = await Promise.all([
+      waiting,
+      tx`
+        insert into audit_seals (tenant_id, seq, event_id, prev_hash, hash)
+        select ${tenantId}, s.seq, s.event_id, decode(s.prev_hash, 'hex'), decode(s.hash, 'hex')
+          from unnest(${seals.map((x) => x.seq)}::bigint[], ${seals.map((x) => x.event_id)}::uuid[],
+                      ${seals.map((x) => x.prev_hash.toString('hex'))}::text[], ${seals.map((x) => x.hash.toString('hex'))}::text[])
+            as s(seq, event_id, prev_hash, hash)`.execute(),
+    ]);
+    return { sealed: sealable.length, more, heldBack };
   });
 }
 
