@@ -194,7 +194,7 @@ const uniqueConstraintsWithoutTenant: Check = async (tx, { schema }) => {
 /**
  * Every tenant_id must reach the tenants table through validated foreign keys, directly or through
  * tables whose own tenant_id does: a key counts when it maps tenant_id onto the referenced table's
- * tenant_id (or onto tenants.id).
+ * tenant_id (or onto tenants.id) and none of its columns can be null (or it is MATCH FULL).
  */
 const tenantIdsNotReachingTenants: Check = async (tx, { schema }) => {
   const rows = await tx<{ name: string }[]>`
@@ -207,7 +207,12 @@ const tenantIdsNotReachingTenants: Check = async (tx, { schema }) => {
       select t.oid as child, k.confrelid as parent
         from tables t join pg_constraint k on k.conrelid = t.oid and k.contype = 'f' and k.convalidated
         join pg_class p on p.oid = k.confrelid
-       where exists (
+       -- MATCH SIMPLE checks no row in which one of the key's columns is null: every one must be NOT NULL.
+       where (k.confmatchtype = 'f' or not exists (
+               select from unnest(k.conkey) as c(child_column)
+                 join pg_attribute ca on ca.attrelid = k.conrelid and ca.attnum = c.child_column
+                where not ca.attnotnull))
+         and exists (
          select from unnest(k.conkey, k.confkey) as m(child_column, parent_column)
            join pg_attribute pa on pa.attrelid = k.confrelid and pa.attnum = m.parent_column
           where m.child_column = t.attnum
@@ -430,7 +435,7 @@ const PLANTS: { name: string; check: Check; plant: (tx: Tx, subject: Subject) =>
     expect: [/items_code_key UNIQUE \(code\) does not include tenant_id/],
   },
   {
-    name: 'a table whose tenant_id references nothing, and one whose key maps tenant_id onto another column',
+    name: 'tables whose tenant_id references nothing, a key mapping it onto another column, a parent that reaches nothing, a nullable key',
     check: tenantIdsNotReachingTenants,
     plant: (tx) =>
       tx.unsafe(`
@@ -440,8 +445,19 @@ const PLANTS: { name: string; check: Check; plant: (tx: Tx, subject: Subject) =>
                               foreign key (tenant_id, direct_id) references direct (tenant_id, id));
         create table loose (tenant_id uuid, id uuid, primary key (tenant_id, id));
         create table crossed (tenant_id uuid, direct_id uuid, primary key (tenant_id, direct_id),
-                              foreign key (direct_id, tenant_id) references direct (tenant_id, id));`),
-    expect: [/\.loose: tenant_id does not reach tenants/, /\.crossed: tenant_id does not reach tenants/],
+                              foreign key (direct_id, tenant_id) references direct (tenant_id, id));
+        create table under_loose (tenant_id uuid, loose_id uuid, primary key (tenant_id, loose_id),
+                                  foreign key (tenant_id, loose_id) references loose (tenant_id, id));
+        create table optional (tenant_id uuid not null, id uuid, direct_id uuid, primary key (tenant_id, id),
+                               foreign key (tenant_id, direct_id) references direct (tenant_id, id));
+        create table optional_full (tenant_id uuid not null, id uuid, direct_id uuid, primary key (tenant_id, id),
+                                    foreign key (tenant_id, direct_id) references direct (tenant_id, id) match full);`),
+    expect: [
+      /\.loose: tenant_id does not reach tenants/,
+      /\.crossed: tenant_id does not reach tenants/,
+      /\.under_loose: tenant_id does not reach tenants/,
+      /\.optional: tenant_id does not reach tenants/,
+    ],
   },
 ];
 
