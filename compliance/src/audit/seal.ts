@@ -53,13 +53,14 @@ async function sealRound(db: Database, tenantId: string, maxEvents: number): Pro
     const after = last ? { txId: last.tx_id, eventId: last.id } : head;
     const waiting = more
       ? Promise.resolve(false)
-      : tx<{ waiting: boolean }[]>`
-          select exists (
-            select from audit_events e where e.tenant_id = ${tenantId}
-              ${after ? tx`and (e.tx_id, e.id) > (${after.txId}::xid8, ${after.eventId}::uuid)` : tx``}
-             order by e.tx_id, e.id) as waiting`
+      : // Ordered like the seal index and limited, so that the planner walks it from there instead of
+        // filtering the tenant's whole trail (inside exists() the order would be dropped).
+        tx`
+          select 1 from audit_events e where e.tenant_id = ${tenantId}
+            ${after ? tx`and (e.tx_id, e.id) > (${after.txId}::xid8, ${after.eventId}::uuid)` : tx``}
+           order by e.tx_id, e.id limit 1`
           .execute()
-          .then(([row]) => row?.waiting === true);
+          .then((found) => found.length > 0);
     // Awaited below; if hashing throws first, the transaction's rollback is the error that counts.
     waiting.catch(() => {});
     if (sealable.length === 0) return { sealed: 0, more, heldBack: await waiting };
