@@ -41,7 +41,7 @@ async function sealRound(db: Database, tenantId: string, maxEvents: number): Pro
       select ${tx.unsafe(SEALABLE_COLUMNS)} from audit_events e
        where e.tenant_id = ${tenantId}
          and e.tx_id < pg_snapshot_xmin(pg_current_snapshot())
-         ${head ? tx`and (e.tx_id, e.id) > (${head.txId}::xid8, ${head.eventId}::uuid)` : tx``}
+         ${afterPosition(tx, head)}
        -- Qualified: a bare tx_id here would sort by the text alias in the select list.
        order by e.tx_id, e.id
        limit ${limit + 1}`;
@@ -50,17 +50,7 @@ async function sealRound(db: Database, tenantId: string, maxEvents: number): Pro
     // Unless another round follows at once: does any committed event lie beyond what this round seals
     // (held back by an older transaction, or committed since)? Sent with the seals, in this transaction.
     const last = sealable.at(-1);
-    const after = last ? { txId: last.tx_id, eventId: last.id } : head;
-    const waiting = more
-      ? Promise.resolve(false)
-      : // Ordered like the seal index and limited, so that the planner walks it from there instead of
-        // filtering the tenant's whole trail (inside exists() the order would be dropped).
-        tx`
-          select 1 from audit_events e where e.tenant_id = ${tenantId}
-            ${after ? tx`and (e.tx_id, e.id) > (${after.txId}::xid8, ${after.eventId}::uuid)` : tx``}
-           order by e.tx_id, e.id limit 1`
-          .execute()
-          .then((found) => found.length > 0);
+    const waiting = more ? Promise.resolve(false) : hasEventAfter(tx, last ? { txId: last.tx_id, eventId: last.id } : head);
     // Awaited below; if hashing throws first, the transaction's rollback is the error that counts.
     waiting.catch(() => {});
     if (sealable.length === 0) return { sealed: 0, more, heldBack: await waiting };
@@ -88,11 +78,31 @@ async function sealRound(db: Database, tenantId: string, maxEvents: number): Pro
   });
 }
 
-interface ChainHead {
-  seq: bigint;
-  hash: Buffer;
+/** A place in chain order: an event's (tx_id, id). */
+interface ChainPosition {
   txId: string;
   eventId: string;
+}
+
+interface ChainHead extends ChainPosition {
+  seq: bigint;
+  hash: Buffer;
+}
+
+/** The condition for events of `e` after a position in chain order; none without one. */
+function afterPosition(tx: TenantTx, position: ChainPosition | null) {
+  return position ? tx`and (e.tx_id, e.id) > (${position.txId}::xid8, ${position.eventId}::uuid)` : tx``;
+}
+
+/** Whether any committed event lies after the position; sent at once, so it pipelines with what follows. */
+function hasEventAfter(tx: TenantTx, position: ChainPosition | null): Promise<boolean> {
+  // Ordered like the seal index and limited, so that the planner walks it from the position instead of
+  // filtering the tenant's whole trail (inside exists() the order would be dropped).
+  return tx`
+    select 1 from audit_events e where e.tenant_id = ${tx.tenantId} ${afterPosition(tx, position)}
+     order by e.tx_id, e.id limit 1`
+    .execute()
+    .then((rows) => rows.length > 0);
 }
 
 async function readHead(tx: TenantTx): Promise<ChainHead | null> {
@@ -138,15 +148,7 @@ export async function sealCommitted(db: Database, tenantId: string, timeoutMs = 
 
 /** Committed events beyond the chain's head: sealing them may have to wait for older transactions to end. */
 export async function hasUnsealedEvents(db: Database, tenantId: string): Promise<boolean> {
-  return db.withTenant(tenantId, async (tx) => {
-    const head = await readHead(tx);
-    // Ordered like the seal index, so that the planner walks it from the head instead of filtering the tenant's trail.
-    const rows = await tx`
-      select 1 from audit_events e where e.tenant_id = ${tenantId}
-        ${head ? tx`and (e.tx_id, e.id) > (${head.txId}::xid8, ${head.eventId}::uuid)` : tx``}
-       order by e.tx_id, e.id limit 1`;
-    return rows.length > 0;
-  });
+  return db.withTenant(tenantId, async (tx) => hasEventAfter(tx, await readHead(tx)));
 }
 
 export interface AuditSealerOptions {
