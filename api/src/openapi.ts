@@ -10,7 +10,14 @@ export async function generateOpenApiDocument(): Promise<string> {
   const db = createDatabase({ url: 'postgres://nobody@127.0.0.1:1/none', poolSize: 1 });
   // Neither is ever contacted: building the routes needs a verifier, not an issuer.
   const verifier = createTokenVerifier({ issuer: 'https://issuer.invalid/realms/atrium', audience: 'atrium-api' });
-  const app = await buildApp({ db, verifier, graphiql: false, sealAuditEvents: false, streams: false, trading: { tickIntervalMs: 0 } });
+  const app = await buildApp({
+    db,
+    verifier,
+    graphiql: false,
+    sealAuditEvents: false,
+    streams: false,
+    trading: { tickIntervalMs: 0, restorePaperBooks: false },
+  });
   try {
     await app.ready();
     return `${JSON.stringify(app.swagger(), null, 2)}\n`;

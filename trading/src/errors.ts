@@ -9,3 +9,9 @@ export const InvalidDecimalError = createError<'TRD_ERR_INVALID_DECIMAL', 400, [
   '%s must be a decimal string in plain notation, got %s',
   400,
 );
+// Our code changed a paper book it had not loaded from the record: a defect, never the caller's doing.
+export const PaperBookNotLoadedError = createError<'TRD_ERR_PAPER_BOOK_NOT_LOADED', 500, [string, string]>(
+  'TRD_ERR_PAPER_BOOK_NOT_LOADED',
+  'The paper book of %s was not loaded from the record (%s) before a change',
+  500,
+);

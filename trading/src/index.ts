@@ -9,8 +9,8 @@ export {
   type NewAccount,
   updateAccount,
 } from './accounts/accounts.ts';
-export { AccountClosedError, AccountCodeTakenError, AccountNotFoundError } from './errors.ts';
-export { createPaperVenue, type PaperVenue, type PaperVenueOptions } from './execution/paper-venue.ts';
+export { AccountClosedError, AccountCodeTakenError, AccountNotFoundError, PaperBookNotLoadedError } from './errors.ts';
+export { createPaperVenue, type PaperRecord, type PaperVenue, type PaperVenueOptions } from './execution/paper-venue.ts';
 export { getInstrument, type Instrument, listInstruments, UnknownInstrumentError } from './instruments/catalogue.ts';
 export {
   amendOrder,
@@ -37,6 +37,7 @@ export {
   ReduceOnlyUnsupportedError,
   type RemoteVenueId,
   reconcileUnknownOrders,
+  restorePaperBooks,
   VenueNotConfiguredError,
 } from './orders/orders.ts';
 export { NothingToRouteError, placeSmartOrder, type SmartOrderResult } from './orders/smart.ts';

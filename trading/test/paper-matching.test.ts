@@ -342,6 +342,48 @@ describe('order book', () => {
   });
 });
 
+describe('restoring a book from a record', () => {
+  const resting = (id: string, price: bigint, remaining: bigint, filled = 0n) => ({
+    id,
+    ownerId: `owner-${id}`,
+    side: 'sell' as const,
+    price,
+    remaining,
+    filled,
+    timeInForce: 'GTC' as const,
+    postOnly: false,
+  });
+
+  test('restored orders keep their fills and trade in the order restored, without matching on the way in', () => {
+    const book = new OrderBook();
+    book.restore(resting('second', 100n, 4n, 6n));
+    book.restore(resting('first-in-queue-later', 100n, 5n));
+    book.restore({ ...resting('gtd', 101n, 2n), timeInForce: 'GTD', expiresAt: NOW - 1 });
+    assert.equal(book.order('second')?.filled, 6n);
+    assert.equal(book.order('second')?.quantity, 10n);
+    const taken = book.submit(limit('buy', 101n, 6n, { id: 'taker' }), NOW);
+    assert.deepEqual(
+      taken.expired.map((o) => o.id),
+      ['gtd'],
+      'a restored GTD past its time expires at the next call',
+    );
+    assert.deepEqual(fillSummary(taken.fills), [
+      ['second', 100n, 4n],
+      ['first-in-queue-later', 100n, 2n],
+    ]);
+  });
+
+  test('a record that cannot rest is refused, and the book is left as it was', () => {
+    const book = new OrderBook();
+    book.restore(resting('a', 100n, 1n));
+    assert.throws(() => book.restore(resting('a', 100n, 1n)), { code: 'TRD_ERR_INVALID_RESTORE' });
+    assert.throws(() => book.restore(resting('b', 100n, 0n)), { code: 'TRD_ERR_INVALID_RESTORE' });
+    assert.throws(() => book.restore({ ...resting('c', 100n, 1n), timeInForce: 'IOC' as 'GTC' }), { code: 'TRD_ERR_INVALID_RESTORE' });
+    assert.throws(() => book.restore({ ...resting('d', 100n, 1n), expiresAt: NOW }), { code: 'TRD_ERR_INVALID_RESTORE' });
+    assert.deepEqual(book.snapshot(5), { bids: [], asks: [[100n, 1n]] });
+  });
+});
+
 describe('scale', () => {
   const scale = createScale({ tickSize: '0.5', lotSize: '0.00001' });
 

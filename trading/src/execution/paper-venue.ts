@@ -1,3 +1,4 @@
+import { PaperBookNotLoadedError } from '../errors.ts';
 import { getInstrument } from '../instruments/catalogue.ts';
 import {
   type Candle,
@@ -6,6 +7,7 @@ import {
   type EngineFill,
   feeFor,
   MARKET_MAKER_OWNER_ID,
+  type MarketStep,
   OrderBook,
   type RejectReason,
   type RestingOrder,
@@ -30,6 +32,29 @@ export interface PaperOrder {
   postOnly?: boolean;
   /** Epoch ms, GTD only. */
   expiresAt?: number;
+}
+
+/**
+ * One of our open orders as the database records it, for reloading a book: new or partially
+ * filled, limit or stop-limit, resting (GTC or GTD). Decimal strings, like every PaperOrder.
+ */
+export interface PaperRecord {
+  id: string;
+  accountId: string;
+  side: 'buy' | 'sell';
+  type: 'limit' | 'stop-limit';
+  /** GTC or GTD when it rests; a held stop-limit may be IOC or FOK, for when it triggers. */
+  timeInForce: PaperOrder['timeInForce'];
+  status: 'new' | 'partially-filled';
+  price: string;
+  stopPrice?: string;
+  postOnly: boolean;
+  /** Epoch ms, GTD only. */
+  expiresAt?: number;
+  /** The order's quantity, what it has filled and what is left: filled + remaining = quantity. */
+  quantity: string;
+  filled: string;
+  remaining: string;
 }
 
 export interface PaperFill {
@@ -68,7 +93,15 @@ export interface PaperVenueOptions {
 
 const MID_PRICES: Record<string, string> = { 'BTC-USD': '65000', 'BTC-USDT': '65000', 'ETH-USDT': '3500' };
 
+/**
+ * - preview: made for a read (a snapshot, candles) before any order of ours was loaded; quotes only.
+ * - loaded: holds every open order of ours the database held when it was loaded, and every change since.
+ * - stale: a change to it failed to commit, so it may hold what the database does not; reloaded before use.
+ */
+type BookState = 'preview' | 'loaded' | 'stale';
+
 interface Market {
+  state: BookState;
   /** The book's recent trades (every fill, the market maker's included), oldest first, for candles. */
   trades: Trade[];
   /** Held stop-limit orders, waiting for the market to reach their stop. */
@@ -87,9 +120,12 @@ interface Market {
 /**
  * The built-in paper venue: one matching engine per tenant and instrument (a
  * tenant never trades against another tenant's orders), each with a seeded
- * synthetic market maker for depth. In-process state: a deployment with several
- * API replicas routes a tenant's paper orders to one of them or accepts
- * separate books per replica.
+ * synthetic market maker for depth. The database is the record and a book
+ * its in-process copy: loaded from the record before it first changes,
+ * changed only by a caller that records the change in the same transaction,
+ * and marked stale (rebuilt from the record) when that transaction fails.
+ * A deployment with several API replicas routes a tenant's paper orders to
+ * one of them: two replicas would each hold a copy of the same orders.
  */
 export function createPaperVenue(options: PaperVenueOptions = {}) {
   const markets = new Map<string, Market>();
@@ -97,36 +133,61 @@ export function createPaperVenue(options: PaperVenueOptions = {}) {
   const takerFee = options.takerFeeBps ?? '5';
   const stepInterval = options.stepIntervalMs ?? 1000;
 
-  function marketFor(tenantId: string, instrumentId: string, now: number): Market {
+  function newMarket(tenantId: string, instrumentId: string, now: number): Market {
     const key = `${tenantId}|${instrumentId}`;
-    let market = markets.get(key);
-    if (!market) {
-      const instrument = getInstrument(instrumentId);
-      const synthetic = createSyntheticMarket({
-        seed: seedOf(`${options.seed ?? 7}|${key}`),
-        midPrice: MID_PRICES[instrumentId] ?? '100',
-        tickSize: instrument.tickSize,
-        lotSize: instrument.lotSize,
-        levels: 10,
-        levelQuantity: instrument.base === 'BTC' ? '0.5' : '5',
-        volatilityTicks: 5,
-      });
-      market = {
-        trades: [],
-        stops: [],
-        lastTrade: null,
-        tenantId,
-        instrument: instrumentId,
-        book: new OrderBook(),
-        market: synthetic,
-        scale: synthetic.scale,
-        quote: instrument.quote,
-        lastStep: now,
-      };
-      synthetic.step(market.book, now);
-      markets.set(key, market);
-    }
+    const instrument = getInstrument(instrumentId);
+    const synthetic = createSyntheticMarket({
+      seed: seedOf(`${options.seed ?? 7}|${key}`),
+      midPrice: MID_PRICES[instrumentId] ?? '100',
+      tickSize: instrument.tickSize,
+      lotSize: instrument.lotSize,
+      levels: 10,
+      levelQuantity: instrument.base === 'BTC' ? '0.5' : '5',
+      volatilityTicks: 5,
+    });
+    const market: Market = {
+      state: 'preview',
+      trades: [],
+      stops: [],
+      lastTrade: null,
+      tenantId,
+      instrument: instrumentId,
+      book: new OrderBook(),
+      market: synthetic,
+      scale: synthetic.scale,
+      quote: instrument.quote,
+      lastStep: now,
+    };
+    markets.set(key, market);
     return market;
+  }
+
+  /** For reads: the book as it stands, or a preview of the market's quotes when none was loaded yet. */
+  function marketFor(tenantId: string, instrumentId: string, now: number): Market {
+    const market = markets.get(`${tenantId}|${instrumentId}`);
+    if (market) return market;
+    const preview = newMarket(tenantId, instrumentId, now);
+    preview.market.step(preview.book, now);
+    return preview;
+  }
+
+  /** For changes: only a book loaded from the record may change, or orders the database holds would be missing from it. */
+  function loadedMarket(tenantId: string, instrumentId: string): Market {
+    const market = markets.get(`${tenantId}|${instrumentId}`);
+    if (market?.state !== 'loaded') throw new PaperBookNotLoadedError(instrumentId, market?.state ?? 'absent');
+    return market;
+  }
+
+  /** Held GTD stops whose time has come leave like resting ones. */
+  function expireStops(m: Market, now: number): string[] {
+    const expired: string[] = [];
+    for (const stop of [...m.stops]) {
+      if (stop.expiresAt !== undefined && stop.expiresAt <= now) {
+        m.stops.splice(m.stops.indexOf(stop), 1);
+        expired.push(stop.id);
+      }
+    }
+    return expired;
   }
 
   function ourFills(m: Market, fills: readonly EngineFill[]): PaperFill[] {
@@ -164,8 +225,12 @@ export function createPaperVenue(options: PaperVenueOptions = {}) {
   /** Moves the synthetic market when its interval has passed: its new quotes may fill resting orders. */
   function maybeStep(m: Market, now: number): PaperReport {
     if (now - m.lastStep < stepInterval) return { fills: [], expired: [], cancelled: [] };
+    return applyStep(m, m.market.step(m.book, now), now);
+  }
+
+  /** What the market maker's new quotes did: fills of our resting orders, expiries, stops they triggered. */
+  function applyStep(m: Market, step: MarketStep, now: number): PaperReport {
     m.lastStep = now;
-    const step = m.market.step(m.book, now);
     const last = step.fills.at(-1);
     if (last) m.lastTrade = last.price;
     recordTrades(m, step.fills, now);
@@ -246,8 +311,86 @@ export function createPaperVenue(options: PaperVenueOptions = {}) {
       return true;
     },
 
+    /** Whether the tenant's book for the instrument was loaded from the record and may change. */
+    isLoaded(tenantId: string, instrument: string): boolean {
+      return markets.get(`${tenantId}|${instrument}`)?.state === 'loaded';
+    },
+
+    /**
+     * (Re)builds the book from the record: our open orders in time priority (held stop-limits held
+     * again, unless partially filled, which means they triggered), then the market maker's quotes.
+     * Quotes that cross a restored order fill it, and restored GTD orders past their time expire:
+     * the report says so, for the caller to record with the load. A stale or preview book keeps
+     * its market (the random walk, recent trades for candles); only its orders are rebuilt.
+     */
+    load(tenantId: string, instrument: string, records: readonly PaperRecord[], now: number): PaperReport {
+      const previewed = markets.get(`${tenantId}|${instrument}`);
+      if (previewed?.state === 'preview' && records.length === 0) {
+        // Nothing of ours to restore: the quotes already shown stay, so a read before the first order saw the book it trades on.
+        previewed.state = 'loaded';
+        return { fills: [], expired: [], cancelled: [] };
+      }
+      const m = previewed ?? newMarket(tenantId, instrument, now);
+      m.book = new OrderBook();
+      m.stops = [];
+      for (const record of records) {
+        if (record.type === 'stop-limit' && record.status === 'new') {
+          m.stops.push({
+            id: record.id,
+            accountId: record.accountId,
+            instrument,
+            side: record.side,
+            type: 'stop-limit',
+            timeInForce: record.timeInForce,
+            quantity: record.remaining,
+            price: record.price,
+            stopPrice: record.stopPrice as string,
+            ...(record.expiresAt !== undefined ? { expiresAt: record.expiresAt } : {}),
+          });
+          continue;
+        }
+        m.book.restore({
+          id: record.id,
+          ownerId: record.accountId,
+          side: record.side,
+          price: m.scale.priceToTicks(record.price),
+          remaining: m.scale.quantityToLots(record.remaining),
+          filled: m.scale.quantityToLots(record.filled),
+          timeInForce: record.timeInForce as 'GTC' | 'GTD',
+          postOnly: record.postOnly,
+          ...(record.expiresAt !== undefined ? { expiresAt: record.expiresAt } : {}),
+        });
+      }
+      m.state = 'loaded';
+      const expired = expireStops(m, now);
+      // The quotes go in now, whatever the interval: a new market takes its first step, a rebuilt one its quotes as they were.
+      const moved = applyStep(m, previewed ? m.market.quote(m.book, now) : m.market.step(m.book, now), now);
+      return { ...moved, expired: [...expired, ...moved.expired] };
+    },
+
+    /** After a change to the book failed to commit: it is rebuilt from the record before it changes again. */
+    drop(tenantId: string, instrument: string): void {
+      const m = markets.get(`${tenantId}|${instrument}`);
+      if (m && m.state === 'loaded') m.state = 'stale';
+    },
+
+    /** The tenant's books that must be reloaded (a change to them failed), by instrument. */
+    staleBooks(tenantId: string): string[] {
+      return [...markets.values()].filter((m) => m.tenantId === tenantId && m.state === 'stale').map((m) => m.instrument);
+    },
+
+    /** The tenant's loaded books, by instrument. */
+    loadedBooks(tenantId: string): string[] {
+      return [...markets.values()].filter((m) => m.tenantId === tenantId && m.state === 'loaded').map((m) => m.instrument);
+    },
+
+    /** Tenants with a loaded or stale book: those a tick has work for. */
+    tenants(): string[] {
+      return [...new Set([...markets.values()].filter((m) => m.state !== 'preview').map((m) => m.tenantId))];
+    },
+
     submit(tenantId: string, order: PaperOrder, now: number): PaperReport {
-      const m = marketFor(tenantId, order.instrument, now);
+      const m = loadedMarket(tenantId, order.instrument);
       const before = maybeStep(m, now);
       if (order.type === 'stop-limit' && !stopReached(m, order)) {
         // Accepted and held off the book until the market reaches the stop.
@@ -277,7 +420,8 @@ export function createPaperVenue(options: PaperVenueOptions = {}) {
     /** Returns false when the order is no longer in the book (filled, expired or unknown). */
     cancel(tenantId: string, instrument: string, orderId: string): boolean {
       const m = markets.get(`${tenantId}|${instrument}`);
-      if (!m) return false;
+      // A book not loaded holds none of ours that the record has; it is rebuilt from the record when loaded.
+      if (m?.state !== 'loaded') return false;
       const held = m.stops.findIndex((stop) => stop.id === orderId);
       if (held >= 0) {
         m.stops.splice(held, 1);
@@ -294,8 +438,7 @@ export function createPaperVenue(options: PaperVenueOptions = {}) {
       changes: { price?: string; quantity?: string },
       now: number,
     ): PaperReport | null {
-      const m = markets.get(`${tenantId}|${instrument}`);
-      if (!m) return null;
+      const m = loadedMarket(tenantId, instrument);
       const result = m.book.amend(
         orderId,
         {
@@ -317,19 +460,13 @@ export function createPaperVenue(options: PaperVenueOptions = {}) {
       };
     },
 
-    /** Expiry and market moves for every book; what happened, by tenant. */
-    tick(now: number): Map<string, PaperReport> {
+    /** Expiry and market moves for every loaded book (of one tenant, if given); what happened, by tenant. */
+    tick(now: number, tenantId?: string): Map<string, PaperReport> {
       const reports = new Map<string, PaperReport>();
       for (const m of markets.values()) {
+        if (m.state !== 'loaded' || (tenantId !== undefined && m.tenantId !== tenantId)) continue;
         const moved = maybeStep(m, now);
-        const expired = ids(m.book.expire(now));
-        // Held GTD stops expire like resting ones.
-        for (const stop of [...m.stops]) {
-          if (stop.expiresAt !== undefined && stop.expiresAt <= now) {
-            m.stops.splice(m.stops.indexOf(stop), 1);
-            expired.push(stop.id);
-          }
-        }
+        const expired = [...ids(m.book.expire(now)), ...expireStops(m, now)];
         if (moved.fills.length === 0 && moved.expired.length === 0 && moved.cancelled.length === 0 && expired.length === 0) continue;
         const report = reports.get(m.tenantId) ?? { fills: [], expired: [], cancelled: [] };
         report.fills.push(...moved.fills);
@@ -341,8 +478,8 @@ export function createPaperVenue(options: PaperVenueOptions = {}) {
     },
 
     /** OHLCV of the book's recent trades, by interval. */
-    candles(tenantId: string, instrument: string, intervalMs: number, now: number): Candle[] {
-      return candles(marketFor(tenantId, instrument, now).trades, intervalMs);
+    candles(tenantId: string, instrument: string, intervalMs: number): Candle[] {
+      return candles(markets.get(`${tenantId}|${instrument}`)?.trades ?? [], intervalMs);
     },
 
     /** Aggregated depth as decimal strings, best first. */

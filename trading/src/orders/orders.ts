@@ -14,7 +14,7 @@ import {
 import createError from '@fastify/error';
 import { Decimal } from 'decimal.js';
 import { AccountClosedError, AccountNotFoundError } from '../errors.ts';
-import type { PaperFill, PaperOrder, PaperReport, PaperVenue } from '../execution/paper-venue.ts';
+import type { PaperFill, PaperOrder, PaperRecord, PaperReport, PaperVenue } from '../execution/paper-venue.ts';
 import { getInstrument, type Instrument, venueSymbol } from '../instruments/catalogue.ts';
 import { getPositions } from '../portfolio.ts';
 import { applyVenuePrecision, type VenuePrecisionMarket } from '../precision.ts';
@@ -606,7 +606,7 @@ export async function placeOrder(
   // The paper venue answers in-process and cannot time out, so one transaction holds the checks,
   // the order, the venue's answer and its effects. (A remote venue gets pending-new committed first.)
   return new Promise<Order>((resolve, reject) =>
-    paperBatcher(db, services).enqueue({
+    paperLane(db, services).place({
       tenantId,
       input,
       rounded,
@@ -644,33 +644,42 @@ interface PaperEntry {
 
 /** The first round trip sends a statement per distinct account and per reduce-only order, and three per batch; postgres.js pipelines up to 100. */
 const MAX_PAPER_BATCH = 24;
-const paperBatchers = new WeakMap<Database, WeakMap<PaperVenue, PaperOrderBatcher>>();
+const paperLanes = new WeakMap<Database, WeakMap<PaperVenue, PaperLane>>();
 
-function paperBatcher(db: Database, services: OrderServices): PaperOrderBatcher {
-  let byVenue = paperBatchers.get(db);
+function paperLane(db: Database, services: OrderServices): PaperLane {
+  let byVenue = paperLanes.get(db);
   if (!byVenue) {
     byVenue = new WeakMap();
-    paperBatchers.set(db, byVenue);
+    paperLanes.set(db, byVenue);
   }
-  let batcher = byVenue.get(services.paper);
-  if (!batcher) {
-    batcher = new PaperOrderBatcher(db, services);
-    byVenue.set(services.paper, batcher);
+  let lane = byVenue.get(services.paper);
+  if (!lane) {
+    lane = new PaperLane(db, services);
+    byVenue.set(services.paper, lane);
   }
-  return batcher;
+  return lane;
 }
 
+type LaneTask = { place: PaperEntry } | { run: () => Promise<void> };
+
 /**
- * Group commit for paper orders. While one transaction of a tenant's orders
- * is in flight, the orders that tenant sends meanwhile wait, then go together
- * in the next one: one BEGIN/COMMIT and the same two pipelined round trips
- * for all of them. An idle tenant's order goes at once, so batching adds no
- * wait; it only forms under load. Arrival order is the venue's order.
+ * Everything that changes a tenant's paper books — placing, cancelling,
+ * amending, the market's ticks, loading from the record — runs in that
+ * tenant's lane, one task at a time, each with the transaction that records
+ * what it changed. So a book never holds a change a committed transaction
+ * does not, nor misses one: a task whose transaction fails marks the books it
+ * changed stale, and they are rebuilt from the record before the next change.
+ *
+ * Group commit for paper orders: orders a tenant sends while one of its tasks
+ * is in flight wait, then go together in the next transaction: one
+ * BEGIN/COMMIT and the same two pipelined round trips for all of them. An idle
+ * tenant's order goes at once, so batching adds no wait; it only forms under
+ * load. Arrival order is the venue's order.
  */
-class PaperOrderBatcher {
+class PaperLane {
   readonly #db: Database;
   readonly #services: OrderServices;
-  readonly #waiting = new Map<string, PaperEntry[]>();
+  readonly #waiting = new Map<string, LaneTask[]>();
   readonly #running = new Set<string>();
 
   constructor(db: Database, services: OrderServices) {
@@ -678,11 +687,22 @@ class PaperOrderBatcher {
     this.#services = services;
   }
 
-  enqueue(entry: PaperEntry): void {
-    const queue = this.#waiting.get(entry.tenantId);
-    if (queue) queue.push(entry);
-    else this.#waiting.set(entry.tenantId, [entry]);
-    if (!this.#running.has(entry.tenantId)) this.#next(entry.tenantId);
+  place(entry: PaperEntry): void {
+    this.#push(entry.tenantId, { place: entry });
+  }
+
+  /** Runs `task` alone in the tenant's lane, after what was queued before it. */
+  run<T>(tenantId: string, task: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#push(tenantId, { run: () => Promise.resolve().then(task).then(resolve, reject) });
+    });
+  }
+
+  #push(tenantId: string, task: LaneTask): void {
+    const queue = this.#waiting.get(tenantId);
+    if (queue) queue.push(task);
+    else this.#waiting.set(tenantId, [task]);
+    if (!this.#running.has(tenantId)) this.#next(tenantId);
   }
 
   #next(tenantId: string): void {
@@ -691,11 +711,119 @@ class PaperOrderBatcher {
       this.#running.delete(tenantId);
       return;
     }
-    const batch = queue.splice(0, MAX_PAPER_BATCH);
-    if (queue.length === 0) this.#waiting.delete(tenantId);
     this.#running.add(tenantId);
-    void settlePaperBatch(this.#db, tenantId, batch, this.#services).finally(() => this.#next(tenantId));
+    const head = queue[0] as LaneTask;
+    let work: Promise<void>;
+    if ('run' in head) {
+      queue.shift();
+      work = head.run();
+    } else {
+      let n = 1;
+      while (n < queue.length && n < MAX_PAPER_BATCH && 'place' in (queue[n] as LaneTask)) n++;
+      const batch = queue.splice(0, n).map((task) => (task as { place: PaperEntry }).place);
+      work = settlePaperBatch(this.#db, tenantId, batch, this.#services);
+    }
+    if (queue.length === 0) this.#waiting.delete(tenantId);
+    void work.finally(() => this.#next(tenantId));
   }
+}
+
+const PAPER_VENUE_CONTEXT: AuditContext = { actor: { type: 'system', id: 'paper-venue' }, requestId: null };
+
+/** The open paper orders a book is rebuilt from, in their time priority at each price. */
+function paperRecord(row: OrderRow & { priority_at: string }): PaperRecord {
+  return {
+    id: row.id,
+    accountId: row.account_id,
+    side: row.side,
+    type: row.type as PaperRecord['type'],
+    timeInForce: row.time_in_force,
+    status: row.status as PaperRecord['status'],
+    price: plain(row.price) as string,
+    ...(row.stop_price !== null ? { stopPrice: plain(row.stop_price) as string } : {}),
+    postOnly: row.post_only,
+    ...(row.expires_at !== null ? { expiresAt: new Date(row.expires_at).getTime() } : {}),
+    quantity: plain(row.quantity) as string,
+    filled: plain(row.cum_quantity) as string,
+    remaining: plain(row.leaves_quantity) as string,
+  };
+}
+
+/**
+ * Loads the tenant's paper books for these instruments that are not loaded
+ * (never, or stale after a failure) from their open orders, and records in
+ * the same transaction what the market did to them on loading (quotes that
+ * crossed a restored order, GTD orders past their time). Run in the lane.
+ */
+async function loadPaperBooks(db: Database, tenantId: string, instruments: Iterable<string>, services: OrderServices, now: number) {
+  const missing = [...new Set(instruments)].filter((instrument) => !services.paper.isLoaded(tenantId, instrument));
+  if (missing.length === 0) return;
+  try {
+    await db.withTenant(tenantId, async (tx) => {
+      // Locked, so that another process changing one waits until this copy holds what it committed.
+      const rows = await tx<(OrderRow & { priority_at: string })[]>`
+        select ${tx.unsafe(COLUMNS)}, coalesce(priority_at, created_at) as priority_at
+          from orders
+         where tenant_id = ${tenantId} and venue = 'paper' and instrument = any(${missing}::text[])
+           and status in ('new', 'partially-filled')
+         order by instrument, coalesce(priority_at, created_at), id
+           for update`;
+      const batch = new WriteBatch();
+      for (const instrument of missing) {
+        const mine = rows.filter((row) => row.instrument === instrument);
+        const report = services.paper.load(tenantId, instrument, mine.map(paperRecord), now);
+        const touched = new Set([...report.fills.map((fill) => fill.orderId), ...report.expired, ...report.cancelled]);
+        if (touched.size === 0) continue;
+        const locked = new Map<string, OrderRow>(
+          mine.filter((row) => touched.has(row.id)).map(({ priority_at: _, ...row }) => [row.id, row]),
+        );
+        applyReportToRows(tx, batch, locked, report, null, PAPER_VENUE_CONTEXT);
+      }
+      await batch.flush();
+    });
+  } catch (error) {
+    for (const instrument of missing) services.paper.drop(tenantId, instrument);
+    throw error;
+  }
+}
+
+/** Raised inside a lane task's transaction that found its order's book not loaded: the task loads it, then runs again. */
+class PaperBookNeeded extends Error {
+  readonly instrument: string;
+  constructor(instrument: string) {
+    super(`the paper book of ${instrument} is not loaded`);
+    this.instrument = instrument;
+  }
+}
+
+/**
+ * A lane task that changes one paper order's book: run once; if it finds the
+ * book not loaded, load it (its own transaction) and run again. Whatever
+ * fails after the book changed marks it stale.
+ */
+async function inPaperLane<T>(
+  db: Database,
+  tenantId: string,
+  services: OrderServices,
+  now: number,
+  task: (changing: (instrument: string) => void) => Promise<T>,
+): Promise<T> {
+  return paperLane(db, services).run(tenantId, async () => {
+    const changed = new Set<string>();
+    const attempt = () => task((instrument) => changed.add(instrument));
+    try {
+      try {
+        return await attempt();
+      } catch (error) {
+        if (!(error instanceof PaperBookNeeded)) throw error;
+        await loadPaperBooks(db, tenantId, [error.instrument], services, now);
+        return await attempt();
+      }
+    } catch (error) {
+      for (const instrument of changed) services.paper.drop(tenantId, instrument);
+      throw error;
+    }
+  });
 }
 
 /** A statement of a shared transaction failed, which voids it: each of its orders goes again alone. */
@@ -737,7 +865,15 @@ function isDatabaseError(error: unknown): boolean {
  * answer, with its events, executions, audit and streams, pipelined; COMMIT.
  */
 async function placePaperOrders(db: Database, tenantId: string, entries: PaperEntry[], services: OrderServices): Promise<PaperOutcome[]> {
-  const submitted: PaperEntry[] = [];
+  // A book's first order, or its first since a failure, loads it from the record in a transaction of its own.
+  await loadPaperBooks(
+    db,
+    tenantId,
+    entries.map((entry) => entry.instrument.id),
+    services,
+    (entries[0] as PaperEntry).now,
+  );
+  const changed = new Set<string>();
   try {
     return await db.withTenant(tenantId, async (tx) => {
       const claimed = [...new Set(entries.filter((e) => e.input.clientOrderId !== undefined).map((e) => e.clientOrderId))].sort();
@@ -774,8 +910,8 @@ async function placePaperOrders(db: Database, tenantId: string, entries: PaperEn
       const batch = new WriteBatch();
       for (const entry of entries) {
         if (refusals.has(entry.id)) continue;
+        changed.add(entry.instrument.id);
         const report = services.paper.submit(tenantId, entry.venueOrder, entry.now);
-        submitted.push(entry);
         const others = report.fills.map((f) => f.orderId).filter((orderId) => orderId !== entry.id);
         // Our own resting orders on the other side of a fill (earlier ones of this batch too) are locked before they change.
         const touchesOthers = others.length > 0 || report.expired.length > 0 || report.cancelled.length > 0;
@@ -789,7 +925,7 @@ async function placePaperOrders(db: Database, tenantId: string, entries: PaperEn
         applyReportToRows(tx, batch, rows, report, entry.id, entry.context);
       }
       const last = entries.at(-1) as PaperEntry;
-      for (const instrument of new Set(submitted.map((entry) => entry.instrument.id))) {
+      for (const instrument of changed) {
         const snapshot = services.paper.snapshot(tenantId, instrument, 10, last.now);
         if (services.paper.publishBookIfChanged(tenantId, instrument, snapshot)) {
           batch.notify(tx, BOOK_CHANNEL, { instrument, venue: 'paper', ...snapshot });
@@ -808,8 +944,8 @@ async function placePaperOrders(db: Database, tenantId: string, entries: PaperEn
       );
     });
   } catch (error) {
-    // Nothing of them was recorded: take what rests back out of the book.
-    for (const entry of submitted) services.paper.cancel(tenantId, entry.instrument.id, entry.id);
+    // Nothing of them was recorded, but the books took them (and filled resting orders): rebuilt from the record before their next change.
+    for (const instrument of changed) services.paper.drop(tenantId, instrument);
     throw error;
   }
 }
@@ -863,39 +999,44 @@ export async function cancelOrder(
   context: AuditContext,
   services: OrderServices,
 ): Promise<Order> {
-  const requested = await db.withTenant(tenantId, async (tx) => {
-    const row = await lockOpenOrder(tx, id);
-    // Only a working order can be cancelled; one whose state is in flight (pending-*, unknown) waits for it to settle.
-    if (row.status !== 'new' && row.status !== 'partially-filled') throw new OrderNotOpenError(id, row.status);
-    const batch = new WriteBatch();
-    const pending = transition(tx, batch, row, { type: 'cancel-requested' });
-    if (row.venue !== 'paper') {
-      // A live venue hears of the cancel only after pending-cancel is committed.
+  const now = services.now?.() ?? Date.now();
+  const requested = await inPaperLane(db, tenantId, services, now, (changing) =>
+    db.withTenant(tenantId, async (tx) => {
+      const row = await lockOpenOrder(tx, id);
+      // Only a working order can be cancelled; one whose state is in flight (pending-*, unknown) waits for it to settle.
+      if (row.status !== 'new' && row.status !== 'partially-filled') throw new OrderNotOpenError(id, row.status);
+      const batch = new WriteBatch();
+      const pending = transition(tx, batch, row, { type: 'cancel-requested' });
+      if (row.venue !== 'paper') {
+        // A live venue hears of the cancel only after pending-cancel is committed.
+        batch.audit(tx, {
+          ...context,
+          action: 'order.cancel-requested',
+          objectType: 'order',
+          objectId: id,
+          after: toOrder(pending, []),
+        });
+        batch.notify(tx, ORDER_CHANNEL, { order: toOrder(pending, []) });
+        await batch.flush();
+        return row;
+      }
+      if (!services.paper.isLoaded(tenantId, row.instrument)) throw new PaperBookNeeded(row.instrument);
+      changing(row.instrument);
+      services.paper.cancel(tenantId, row.instrument, id);
+      const cancelled = transition(tx, batch, pending, { type: 'cancelled' });
       batch.audit(tx, {
         ...context,
-        action: 'order.cancel-requested',
+        action: 'order.cancelled',
         objectType: 'order',
         objectId: id,
-        after: toOrder(pending, []),
+        before: toOrder(row, []),
+        after: toOrder(cancelled, []),
       });
-      batch.notify(tx, ORDER_CHANNEL, { order: toOrder(pending, []) });
+      batch.notify(tx, ORDER_CHANNEL, { order: toOrder(cancelled, []) });
       await batch.flush();
-      return row;
-    }
-    services.paper.cancel(tenantId, row.instrument, id);
-    const cancelled = transition(tx, batch, pending, { type: 'cancelled' });
-    batch.audit(tx, {
-      ...context,
-      action: 'order.cancelled',
-      objectType: 'order',
-      objectId: id,
-      before: toOrder(row, []),
-      after: toOrder(cancelled, []),
-    });
-    batch.notify(tx, ORDER_CHANNEL, { order: toOrder(cancelled, []) });
-    await batch.flush();
-    return null;
-  });
+      return null;
+    }),
+  );
   if (!requested) return db.withTenant(tenantId, (tx) => getOrder(tx, id));
   return cancelAtVenue(db, tenantId, requested, context, services);
 }
@@ -958,57 +1099,68 @@ export async function amendOrder(
   services: OrderServices,
 ): Promise<Order> {
   const now = services.now?.() ?? Date.now();
-  return db.withTenant(tenantId, async (tx) => {
-    const row = await lockOpenOrder(tx, id);
-    const instrument = getInstrument(row.instrument);
-    if (row.type !== 'limit') throw new InvalidOrderError('only limit orders can be amended');
-    if (row.venue !== 'paper') throw new InvalidOrderError('amend works on the paper venue; at a live venue, cancel and place again');
-    // Checked before the venue is touched: an order whose state is in flight cannot be replaced.
-    if (row.status !== 'new' && row.status !== 'partially-filled') throw new OrderNotOpenError(id, row.status);
-    const adjusted = applyVenuePrecision(paperMarket(instrument), {
-      quantity: changes.quantity ?? (plain(row.quantity) as string),
-      price: changes.price ?? (plain(row.price) as string),
-    });
-    const quantity = changes.quantity === undefined ? undefined : adjusted.quantity;
-    const price = changes.price === undefined ? undefined : adjusted.price;
-    if (quantity !== undefined && new Decimal(quantity).lte(row.cum_quantity)) {
-      throw new InvalidOrderError(`the new quantity must exceed the filled quantity ${plain(row.cum_quantity)}`);
-    }
-    const remaining = quantity === undefined ? undefined : new Decimal(quantity).minus(row.cum_quantity).toFixed();
-    const report = services.paper.amend(
-      tenantId,
-      row.instrument,
-      id,
-      { ...(price !== undefined ? { price } : {}), ...(remaining !== undefined ? { quantity: remaining } : {}) },
-      now,
-    );
-    if (!report || report.outcome?.status === 'rejected') {
-      throw new OrderNotOpenError(id, report ? `refused (${report.outcome?.rejectReason})` : 'no longer in the book');
-    }
-    const asked = { ...(quantity !== undefined ? { quantity } : {}), ...(price !== undefined ? { price } : {}) };
-    const batch = new WriteBatch();
-    const replaced = transition(tx, batch, transition(tx, batch, row, { type: 'replace-requested', ...asked }), {
-      type: 'replaced',
-      ...asked,
-    });
-    const others = await lockOrders(
-      tx,
-      [...report.fills.map((fill) => fill.orderId), ...report.expired, ...report.cancelled].filter((orderId) => orderId !== id),
-    );
-    // The amended order's own replace is audited below; everything else the amend touched goes the usual way.
-    applyReportToRows(tx, batch, new Map([...others, [id, replaced]]), { ...report, outcome: undefined }, null, context);
-    await batch.flush();
-    const order = await getOrder(tx, id);
-    await appendAuditEvent(tx, {
-      ...context,
-      action: 'order.amended',
-      objectType: 'order',
-      objectId: id,
-      before: toOrder(row, []),
-      after: order,
-    });
-    return order;
-  });
+  return inPaperLane(db, tenantId, services, now, (changing) =>
+    db.withTenant(tenantId, async (tx) => {
+      const row = await lockOpenOrder(tx, id);
+      const instrument = getInstrument(row.instrument);
+      if (row.type !== 'limit') throw new InvalidOrderError('only limit orders can be amended');
+      if (row.venue !== 'paper') throw new InvalidOrderError('amend works on the paper venue; at a live venue, cancel and place again');
+      // Checked before the venue is touched: an order whose state is in flight cannot be replaced.
+      if (row.status !== 'new' && row.status !== 'partially-filled') throw new OrderNotOpenError(id, row.status);
+      const adjusted = applyVenuePrecision(paperMarket(instrument), {
+        quantity: changes.quantity ?? (plain(row.quantity) as string),
+        price: changes.price ?? (plain(row.price) as string),
+      });
+      const quantity = changes.quantity === undefined ? undefined : adjusted.quantity;
+      const price = changes.price === undefined ? undefined : adjusted.price;
+      if (quantity !== undefined && new Decimal(quantity).lte(row.cum_quantity)) {
+        throw new InvalidOrderError(`the new quantity must exceed the filled quantity ${plain(row.cum_quantity)}`);
+      }
+      const remaining = quantity === undefined ? undefined : new Decimal(quantity).minus(row.cum_quantity).toFixed();
+      if (!services.paper.isLoaded(tenantId, row.instrument)) throw new PaperBookNeeded(row.instrument);
+      changing(row.instrument);
+      const report = services.paper.amend(
+        tenantId,
+        row.instrument,
+        id,
+        { ...(price !== undefined ? { price } : {}), ...(remaining !== undefined ? { quantity: remaining } : {}) },
+        now,
+      );
+      if (!report || report.outcome?.status === 'rejected') {
+        throw new OrderNotOpenError(id, report ? `refused (${report.outcome?.rejectReason})` : 'no longer in the book');
+      }
+      const asked = { ...(quantity !== undefined ? { quantity } : {}), ...(price !== undefined ? { price } : {}) };
+      const batch = new WriteBatch();
+      const replaced = transition(tx, batch, transition(tx, batch, row, { type: 'replace-requested', ...asked }), {
+        type: 'replaced',
+        ...asked,
+      });
+      // A new price or a larger remainder sent the order to the back of its level; a reload must put it there too.
+      const requeued =
+        (price !== undefined && !new Decimal(price).eq(row.price as string)) ||
+        (remaining !== undefined && new Decimal(remaining).gt(row.leaves_quantity));
+      if (requeued) {
+        batch.queue(tx`update orders set priority_at = ${utcNowMicros()} where tenant_id = ${tenantId} and id = ${id}`.execute());
+      }
+      const others = await lockOrders(
+        tx,
+        [...report.fills.map((fill) => fill.orderId), ...report.expired, ...report.cancelled].filter((orderId) => orderId !== id),
+      );
+      // The amended order's own replace is audited below; everything else the amend touched goes the usual way.
+      applyReportToRows(tx, batch, new Map([...others, [id, replaced]]), { ...report, outcome: undefined }, null, context);
+      await batch.flush();
+      const order = await getOrder(tx, id);
+      await appendAuditEvent(tx, {
+        ...context,
+        action: 'order.amended',
+        objectType: 'order',
+        objectId: id,
+        before: toOrder(row, []),
+        after: order,
+      });
+      return order;
+    }),
+  );
 }
 
 /** Mass cancel by account, instrument or venue; with no filter, every open order of the tenant (risk's kill switch uses it). */
@@ -1045,14 +1197,59 @@ export async function cancelOrders(
 
 /** Applies what the paper venue did between requests (GTD expiry, market moves filling resting orders). */
 export async function applyPaperTick(db: Database, services: OrderServices, now: number): Promise<number> {
-  const reports = services.paper.tick(now);
-  for (const [tenantId, report] of reports) {
-    await db.withTenant(tenantId, async (tx) => {
-      const batch = await applyReport(tx, report, null, { actor: { type: 'system', id: 'paper-venue' }, requestId: null });
-      await batch.flush();
+  const ticked = await Promise.allSettled(
+    services.paper.tenants().map((tenantId) =>
+      paperLane(db, services).run(tenantId, async () => {
+        // A book a failure left stale is rebuilt first: the load records what the market did to it meanwhile.
+        await loadPaperBooks(db, tenantId, services.paper.staleBooks(tenantId), services, now);
+        const report = services.paper.tick(now, tenantId).get(tenantId);
+        if (!report) return false;
+        try {
+          await db.withTenant(tenantId, async (tx) => (await applyReport(tx, report, null, PAPER_VENUE_CONTEXT)).flush());
+        } catch (error) {
+          for (const instrument of services.paper.loadedBooks(tenantId)) services.paper.drop(tenantId, instrument);
+          throw error;
+        }
+        return true;
+      }),
+    ),
+  );
+  const failed = ticked.filter((result) => result.status === 'rejected');
+  if (failed.length > 0)
+    throw new AggregateError(
+      failed.map((result) => result.reason),
+      `${failed.length} tenants' paper ticks failed`,
+    );
+  return ticked.filter((result) => result.status === 'fulfilled' && result.value).length;
+}
+
+/**
+ * After a restart: loads every paper book that has open orders in the
+ * record, tenant by tenant, so they fill and expire again without waiting
+ * for an order of their tenant. Returns how many books it loaded.
+ */
+export async function restorePaperBooks(db: Database, services: OrderServices, now: number): Promise<number> {
+  const tenants = await db.withPlatform((tx) => tx<{ id: string }[]>`select id from tenants order by id`);
+  let loaded = 0;
+  for (const { id: tenantId } of tenants) {
+    loaded += await paperLane(db, services).run(tenantId, async () => {
+      const books = await db.withTenant(
+        tenantId,
+        (tx) => tx<{ instrument: string }[]>`
+          select distinct instrument from orders
+           where tenant_id = ${tenantId} and venue = 'paper' and status in ('new', 'partially-filled')`,
+      );
+      await loadPaperBooks(
+        db,
+        tenantId,
+        books.map((book) => book.instrument),
+        services,
+        now,
+      );
+      return books.length;
     });
   }
-  return reports.size;
+  return loaded;
 }
 
 /** A reduce-only order must face the position and not exceed it. */

@@ -8,6 +8,7 @@ import {
   type OrderServices,
   type PaperVenue,
   reconcileUnknownOrders,
+  restorePaperBooks,
   type VenueAdapter,
   VenueKeysNotFoundError,
   VenueNotConfiguredError,
@@ -37,6 +38,8 @@ export interface TradingOptions {
   tickIntervalMs?: number;
   /** How often orders left 'unknown' are looked up at their venues; 0 turns it off. */
   reconcileIntervalMs?: number;
+  /** Load the paper books that have open orders in the record when the app gets ready (default true; false only where no database is reachable). */
+  restorePaperBooks?: boolean;
 }
 
 /** The order path's collaborators, shared by REST and GraphQL (and FIX later). */
@@ -85,6 +88,12 @@ export default fp(
       timer.unref();
       app.addHook('preClose', async () => clearInterval(timer));
     };
+    // Resting paper orders from before a restart are back in their books before the first request.
+    if (options.restorePaperBooks !== false)
+      app.addHook('onReady', async () => {
+        const books = await restorePaperBooks(app.db, services, Date.now());
+        if (books > 0) app.log.info({ books }, 'paper books restored from the record');
+      });
     every(options.tickIntervalMs ?? 1000, 'paper venue tick', () => applyPaperTick(app.db, services, Date.now()));
     every(options.reconcileIntervalMs ?? options.tickIntervalMs ?? 30_000, 'reconciling unknown orders', async () => {
       const tenants = await app.db.withPlatform((tx) => tx<{ id: string }[]>`select id from tenants where status = 'active' order by id`);

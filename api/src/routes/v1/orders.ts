@@ -179,7 +179,7 @@ const orders: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const { instrument, interval } = request.query as { instrument: string; interval: keyof typeof INTERVALS };
       const items = app.orderServices.paper
-        .candles(tenantOf(request), instrument, INTERVALS[interval], Date.now())
+        .candles(tenantOf(request), instrument, INTERVALS[interval])
         .map((c) => ({ ...c, openTime: micros(c.openTime), closeTime: micros(c.closeTime) }));
       return { instrument, venue: 'paper', interval, items };
     },

@@ -38,6 +38,22 @@ export interface RestingOrder extends EngineOrder {
   readonly priority: number;
 }
 
+/** An order as a record says it rests, for OrderBook.restore. */
+export interface RestoredOrder {
+  id: string;
+  ownerId: string;
+  side: Side;
+  /** Ticks. */
+  price: bigint;
+  /** Lots still resting, > 0. */
+  remaining: bigint;
+  /** Lots filled so far. */
+  filled: bigint;
+  timeInForce: 'GTC' | 'GTD';
+  postOnly: boolean;
+  expiresAt?: number;
+}
+
 export interface EngineFill {
   makerOrderId: string;
   takerOrderId: string;

@@ -34,3 +34,9 @@ export const InvalidSyntheticMarketError = createError<'TRD_ERR_INVALID_SYNTHETI
   'Invalid synthetic market: %s',
   500,
 );
+// A record that cannot rest (the venue reloading its book): our data or our code is wrong, not the caller.
+export const InvalidRestoreError = createError<'TRD_ERR_INVALID_RESTORE', 500, [string]>(
+  'TRD_ERR_INVALID_RESTORE',
+  'A restored order needs %s',
+  500,
+);

@@ -7,9 +7,11 @@ import type {
   EngineOrder,
   RejectReason,
   RestingOrder,
+  RestoredOrder,
   Side,
   SubmitResult,
 } from './engine-types.ts';
+import { InvalidRestoreError } from './errors.ts';
 import { ExpiryQueue } from './expiry-queue.ts';
 
 const NONE: readonly RestingOrder[] = Object.freeze([]);
@@ -81,6 +83,38 @@ export class OrderBook {
     );
     this.rest(entry);
     return { status: fills.length > 0 ? 'partially-filled' : 'new', fills, remaining, selfTradeCancelled, expired };
+  }
+
+  /**
+   * Puts an order back on the book as a record says it stood (the venue reloading its orders): no
+   * matching, no checks against the other side, behind every order already resting at its price.
+   * Restore a book's orders in their time priority, before anything trades. An order whose GTD has
+   * passed is restored too and expires at the next call, reported like any expiry.
+   */
+  restore(order: RestoredOrder): void {
+    if (typeof order.id !== 'string' || order.id === '' || typeof order.ownerId !== 'string' || order.ownerId === '')
+      throw new InvalidRestoreError('an id and an owner');
+    if (!SIDES.has(order.side) || (order.timeInForce !== 'GTC' && order.timeInForce !== 'GTD'))
+      throw new InvalidRestoreError(`a resting side and time in force, not ${order.side} ${order.timeInForce}`);
+    if (order.price <= 0n || order.remaining <= 0n || order.filled < 0n)
+      throw new InvalidRestoreError('a price, a remainder and no negative fill');
+    if ((order.timeInForce === 'GTD') !== (order.expiresAt !== undefined))
+      throw new InvalidRestoreError('expiresAt with GTD, and only with it');
+    if (this.orders.has(order.id)) throw new InvalidRestoreError(`order ${order.id} rests already`);
+    this.rest(
+      new RestingEntry(
+        order.id,
+        order.ownerId,
+        order.side,
+        order.price,
+        order.remaining,
+        order.filled,
+        order.timeInForce,
+        order.postOnly,
+        order.expiresAt,
+        this.nextPriority++,
+      ),
+    );
   }
 
   /** Removes a resting order; null if it is not resting (unknown, filled, cancelled or expired). */

@@ -39,6 +39,8 @@ export interface SyntheticMarket {
   readonly scale: Scale;
   /** Cancels the previous quotes, random-walks the mid and quotes `levels` levels a side around it. */
   step(book: OrderBook, now: number): MarketStep;
+  /** Quotes `levels` levels a side around the mid as it stands, without moving it: a rebuilt book gets the quotes it had. */
+  quote(book: OrderBook, now: number): MarketStep;
   /** Applies each recorded book in turn, as the market maker's quotes, yielding once per snapshot. */
   replay(book: OrderBook, snapshots: Iterable<RecordedBook>): Generator<MarketStep, void, undefined>;
 }
@@ -88,6 +90,15 @@ export function createSyntheticMarket(options: SyntheticMarketOptions): Syntheti
       const span = options.volatilityTicks * 2 + 1;
       mid += BigInt(Math.floor(random() * span) - options.volatilityTicks);
       if (mid < floor) mid = floor;
+      const bids: [bigint, bigint][] = [];
+      const asks: [bigint, bigint][] = [];
+      for (let i = 1n; i <= levels; i++) {
+        bids.push([mid - i, levelLots]);
+        asks.push([mid + i, levelLots]);
+      }
+      return { midTicks: mid, ...requote(book, now, bids, asks) };
+    },
+    quote(book, now) {
       const bids: [bigint, bigint][] = [];
       const asks: [bigint, bigint][] = [];
       for (let i = 1n; i <= levels; i++) {
