@@ -65,11 +65,12 @@ async function rowOf(id: string) {
   return { status: row?.status, cum: new Decimal(row?.cum ?? '0').toFixed(), leaves: new Decimal(row?.leaves ?? '0').toFixed() };
 }
 
-/** Our bids at a price, as the book aggregates them. */
-function bidAt(services: OrderServices, price: Decimal): string | undefined {
-  const level = services.paper.snapshot(tenantId, 'BTC-USD', 50, Date.now()).bids.find(([p]) => new Decimal(p).eq(price));
+/** What rests at a price on one side, as the book aggregates it. */
+function levelAt(services: OrderServices, side: 'bids' | 'asks', price: Decimal): string | undefined {
+  const level = services.paper.snapshot(tenantId, 'BTC-USD', 50, Date.now())[side].find(([p]) => new Decimal(p).eq(price));
   return level ? new Decimal(level[1]).toFixed() : undefined;
 }
+const bidAt = (services: OrderServices, price: Decimal) => levelAt(services, 'bids', price);
 
 test('after a restart the books hold the open orders again: fills, time priority after an amend, held stops, GTD expiry', async () => {
   await freshTenant();
@@ -100,10 +101,11 @@ test('after a restart the books hold the open orders again: fills, time priority
   // The process restarts: a new venue over the same record.
   const second = servicesWith();
   assert.equal(bidAt(second, inside), undefined, 'a book not loaded shows the quotes only');
-  assert.equal(await restorePaperBooks(t.db, second, Date.now()), 1);
+  assert.deepEqual(await restorePaperBooks(t.db, second, Date.now()), { books: 1, failed: [] });
   assert.equal(bidAt(second, inside), '0.026', 'the later order’s remainder and the amended one rest again');
   assert.equal(bidAt(second, new Decimal('41000')), '0.01');
-  assert.equal(bidAt(second, new Decimal('39000')), undefined, 'the held stop is held, not resting');
+  assert.equal(levelAt(first, 'asks', new Decimal('39000')), undefined, 'held before the restart');
+  assert.equal(levelAt(second, 'asks', new Decimal('39000')), undefined, 'the held stop is held, not resting');
 
   // Price-time priority as before the restart: the later order first, then the amended one.
   const take = await placeOrder(t.db, tenantId, order('sell', at, '0.01'), CTX, second);

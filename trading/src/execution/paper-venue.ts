@@ -331,6 +331,9 @@ export function createPaperVenue(options: PaperVenueOptions = {}) {
         return { fills: [], expired: [], cancelled: [] };
       }
       const m = previewed ?? newMarket(tenantId, instrument, now);
+      // Stale until it is whole: a record that cannot rest leaves it to be loaded again, not half loaded.
+      if (m.state === 'stale') m.lastTrade = null; // it may be a trade that never committed
+      m.state = 'stale';
       m.book = new OrderBook();
       m.stops = [];
       for (const record of records) {
@@ -382,6 +385,11 @@ export function createPaperVenue(options: PaperVenueOptions = {}) {
     /** The tenant's loaded books, by instrument. */
     loadedBooks(tenantId: string): string[] {
       return [...markets.values()].filter((m) => m.tenantId === tenantId && m.state === 'loaded').map((m) => m.instrument);
+    },
+
+    /** Moves the markets of books read but not loaded (no order of ours rests there), so their quotes and mids move as loaded ones do. */
+    stepPreviews(now: number): void {
+      for (const m of markets.values()) if (m.state === 'preview') maybeStep(m, now);
     },
 
     /** Tenants with a loaded or stale book: those a tick has work for. */

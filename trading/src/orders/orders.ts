@@ -266,9 +266,9 @@ class WriteBatch {
    * run in memory, and the row is inserted once, in its state after the
    * venue's answer, with its events — no insert-then-update of the same row.
    */
-  readonly fresh = new Map<string, { input: PlaceOrderInput; events: FreshEvent[] }>();
+  readonly fresh = new Map<string, { input: PlaceOrderInput; events: FreshEvent[]; queuedAt?: string }>();
   #tx: TenantTx | null = null;
-  readonly #toInsert: { row: OrderRow; input: PlaceOrderInput; events: FreshEvent[] }[] = [];
+  readonly #toInsert: { row: OrderRow; input: PlaceOrderInput; events: FreshEvent[]; queuedAt?: string }[] = [];
   readonly #executionRows: Record<string, unknown>[] = [];
   readonly #audits: AuditEventInput[] = [];
   readonly #notices: [channel: string, payload: string][] = [];
@@ -362,15 +362,15 @@ class WriteBatch {
         o as (
           insert into orders (tenant_id, id, parent_id, account_id, client_order_id, instrument, venue, side, type, time_in_force, post_only,
                               reduce_only, quantity, price, stop_price, expires_at, status, cum_quantity, leaves_quantity, avg_price,
-                              cum_notional, reject_reason, created_at, updated_at)
+                              cum_notional, reject_reason, created_at, updated_at, priority_at)
           select ${tx.tenantId}, o.id, o.parent_id, o.account_id, o.client_order_id, o.instrument, o.venue, o.side, o.type, o.time_in_force,
                  o.post_only, o.reduce_only, o.quantity, o.price, o.stop_price, o.expires_at, o.status, o.cum_quantity, o.leaves_quantity,
-                 o.avg_price, o.cum_notional, o.reject_reason, o.created_at, o.updated_at
-            from jsonb_to_recordset(${tx.json(orders.map(({ row, input }) => ({ ...row, reduce_only: input.reduceOnly ?? false })) as never)})
+                 o.avg_price, o.cum_notional, o.reject_reason, o.created_at, o.updated_at, o.priority_at
+            from jsonb_to_recordset(${tx.json(orders.map(({ row, input, queuedAt }) => ({ ...row, reduce_only: input.reduceOnly ?? false, priority_at: queuedAt ?? null })) as never)})
               as o(id uuid, parent_id uuid, account_id uuid, client_order_id text, instrument text, venue text, side text, type text,
                    time_in_force text, post_only boolean, reduce_only boolean, quantity numeric, price numeric, stop_price numeric,
                    expires_at timestamptz, status text, cum_quantity numeric, leaves_quantity numeric, avg_price numeric,
-                   cum_notional numeric, reject_reason text, created_at timestamptz, updated_at timestamptz)
+                   cum_notional numeric, reject_reason text, created_at timestamptz, updated_at timestamptz, priority_at timestamptz)
           returning ${tx.unsafe(COLUMNS)})`);
       // Every transition keeps its own microsecond time: clock_timestamp() is taken per row.
       const events = orders.flatMap(({ row, events }) => events.map((e, i) => ({ order_id: row.id, seq: i + 1, ...e })));
@@ -911,6 +911,8 @@ async function placePaperOrders(db: Database, tenantId: string, entries: PaperEn
       for (const entry of entries) {
         if (refusals.has(entry.id)) continue;
         changed.add(entry.instrument.id);
+        // The book's order, which can differ from the order of receipt by a queue's wait: a reload follows this one.
+        const queuedAt = utcNowMicros();
         const report = services.paper.submit(tenantId, entry.venueOrder, entry.now);
         const others = report.fills.map((f) => f.orderId).filter((orderId) => orderId !== entry.id);
         // Our own resting orders on the other side of a fill (earlier ones of this batch too) are locked before they change.
@@ -920,7 +922,7 @@ async function placePaperOrders(db: Database, tenantId: string, entries: PaperEn
         const rows = touchesOthers
           ? await lockOrders(tx, [...others, ...report.expired, ...report.cancelled])
           : new Map<string, OrderRow>();
-        batch.fresh.set(entry.id, { input: entry.input, events: [{ status: 'pending-new', event: { type: 'submitted' } }] });
+        batch.fresh.set(entry.id, { input: entry.input, events: [{ status: 'pending-new', event: { type: 'submitted' } }], queuedAt });
         rows.set(entry.id, pendingRow(entry));
         applyReportToRows(tx, batch, rows, report, entry.id, entry.context);
       }
@@ -1119,6 +1121,7 @@ export async function amendOrder(
       const remaining = quantity === undefined ? undefined : new Decimal(quantity).minus(row.cum_quantity).toFixed();
       if (!services.paper.isLoaded(tenantId, row.instrument)) throw new PaperBookNeeded(row.instrument);
       changing(row.instrument);
+      const queuedAt = utcNowMicros();
       const report = services.paper.amend(
         tenantId,
         row.instrument,
@@ -1140,7 +1143,7 @@ export async function amendOrder(
         (price !== undefined && !new Decimal(price).eq(row.price as string)) ||
         (remaining !== undefined && new Decimal(remaining).gt(row.leaves_quantity));
       if (requeued) {
-        batch.queue(tx`update orders set priority_at = ${utcNowMicros()} where tenant_id = ${tenantId} and id = ${id}`.execute());
+        batch.queue(tx`update orders set priority_at = ${queuedAt} where tenant_id = ${tenantId} and id = ${id}`.execute());
       }
       const others = await lockOrders(
         tx,
@@ -1197,6 +1200,7 @@ export async function cancelOrders(
 
 /** Applies what the paper venue did between requests (GTD expiry, market moves filling resting orders). */
 export async function applyPaperTick(db: Database, services: OrderServices, now: number): Promise<number> {
+  services.paper.stepPreviews(now);
   const ticked = await Promise.allSettled(
     services.paper.tenants().map((tenantId) =>
       paperLane(db, services).run(tenantId, async () => {
@@ -1226,30 +1230,42 @@ export async function applyPaperTick(db: Database, services: OrderServices, now:
 /**
  * After a restart: loads every paper book that has open orders in the
  * record, tenant by tenant, so they fill and expire again without waiting
- * for an order of their tenant. Returns how many books it loaded.
+ * for an order of their tenant. Returns how many books it loaded, and the
+ * tenants whose books could not be loaded.
  */
-export async function restorePaperBooks(db: Database, services: OrderServices, now: number): Promise<number> {
+export async function restorePaperBooks(
+  db: Database,
+  services: OrderServices,
+  now: number,
+): Promise<{ books: number; failed: { tenantId: string; error: unknown }[] }> {
   const tenants = await db.withPlatform((tx) => tx<{ id: string }[]>`select id from tenants order by id`);
-  let loaded = 0;
+  let books = 0;
+  // One tenant's record that cannot be loaded stops neither the start nor the others; its stale books are loaded again by the tick.
+  const failed: { tenantId: string; error: unknown }[] = [];
   for (const { id: tenantId } of tenants) {
-    loaded += await paperLane(db, services).run(tenantId, async () => {
-      const books = await db.withTenant(
-        tenantId,
-        (tx) => tx<{ instrument: string }[]>`
-          select distinct instrument from orders
-           where tenant_id = ${tenantId} and venue = 'paper' and status in ('new', 'partially-filled')`,
-      );
-      await loadPaperBooks(
-        db,
-        tenantId,
-        books.map((book) => book.instrument),
-        services,
-        now,
-      );
-      return books.length;
+    books += await paperLane(db, services).run(tenantId, async () => {
+      try {
+        const open = await db.withTenant(
+          tenantId,
+          (tx) => tx<{ instrument: string }[]>`
+            select distinct instrument from orders
+             where tenant_id = ${tenantId} and venue = 'paper' and status in ('new', 'partially-filled')`,
+        );
+        await loadPaperBooks(
+          db,
+          tenantId,
+          open.map((book) => book.instrument),
+          services,
+          now,
+        );
+        return open.length;
+      } catch (error) {
+        failed.push({ tenantId, error });
+        return 0;
+      }
     });
   }
-  return loaded;
+  return { books, failed };
 }
 
 /** A reduce-only order must face the position and not exceed it. */

@@ -91,8 +91,9 @@ export default fp(
     // Resting paper orders from before a restart are back in their books before the first request.
     if (options.restorePaperBooks !== false)
       app.addHook('onReady', async () => {
-        const books = await restorePaperBooks(app.db, services, Date.now());
+        const { books, failed } = await restorePaperBooks(app.db, services, Date.now());
         if (books > 0) app.log.info({ books }, 'paper books restored from the record');
+        for (const { tenantId, error } of failed) app.log.error({ err: error, tenantId }, 'paper books of a tenant could not be restored');
       });
     every(options.tickIntervalMs ?? 1000, 'paper venue tick', () => applyPaperTick(app.db, services, Date.now()));
     every(options.reconcileIntervalMs ?? options.tickIntervalMs ?? 30_000, 'reconciling unknown orders', async () => {
