@@ -84,29 +84,26 @@ export function createSyntheticMarket(options: SyntheticMarketOptions): Syntheti
     return { fills, expired };
   };
 
+  /** `levels` levels a side around the mid as it stands. */
+  const quoteAroundMid = (book: OrderBook, now: number): MarketStep => {
+    const bids: [bigint, bigint][] = [];
+    const asks: [bigint, bigint][] = [];
+    for (let i = 1n; i <= levels; i++) {
+      bids.push([mid - i, levelLots]);
+      asks.push([mid + i, levelLots]);
+    }
+    return { midTicks: mid, ...requote(book, now, bids, asks) };
+  };
+
   return {
     scale,
     step(book, now) {
       const span = options.volatilityTicks * 2 + 1;
       mid += BigInt(Math.floor(random() * span) - options.volatilityTicks);
       if (mid < floor) mid = floor;
-      const bids: [bigint, bigint][] = [];
-      const asks: [bigint, bigint][] = [];
-      for (let i = 1n; i <= levels; i++) {
-        bids.push([mid - i, levelLots]);
-        asks.push([mid + i, levelLots]);
-      }
-      return { midTicks: mid, ...requote(book, now, bids, asks) };
+      return quoteAroundMid(book, now);
     },
-    quote(book, now) {
-      const bids: [bigint, bigint][] = [];
-      const asks: [bigint, bigint][] = [];
-      for (let i = 1n; i <= levels; i++) {
-        bids.push([mid - i, levelLots]);
-        asks.push([mid + i, levelLots]);
-      }
-      return { midTicks: mid, ...requote(book, now, bids, asks) };
-    },
+    quote: quoteAroundMid,
     *replay(book, snapshots) {
       let now = 0;
       for (const snapshot of snapshots) {
