@@ -51,8 +51,7 @@ export interface PaperRecord {
   postOnly: boolean;
   /** Epoch ms, GTD only. */
   expiresAt?: number;
-  /** The order's quantity, what it has filled and what is left: filled + remaining = quantity. */
-  quantity: string;
+  /** What the order has filled, and what is left of it. */
   filled: string;
   remaining: string;
 }
@@ -377,14 +376,9 @@ export function createPaperVenue(options: PaperVenueOptions = {}) {
       if (m && m.state === 'loaded') m.state = 'stale';
     },
 
-    /** The tenant's books that must be reloaded (a change to them failed), by instrument. */
-    staleBooks(tenantId: string): string[] {
-      return [...markets.values()].filter((m) => m.tenantId === tenantId && m.state === 'stale').map((m) => m.instrument);
-    },
-
-    /** The tenant's loaded books, by instrument. */
-    loadedBooks(tenantId: string): string[] {
-      return [...markets.values()].filter((m) => m.tenantId === tenantId && m.state === 'loaded').map((m) => m.instrument);
+    /** The tenant's books in a state (stale: to be reloaded, as a change to them failed), by instrument. */
+    books(tenantId: string, state: BookState): string[] {
+      return [...markets.values()].filter((m) => m.tenantId === tenantId && m.state === state).map((m) => m.instrument);
     },
 
     /** Moves the markets of books read but not loaded (no order of ours rests there), so their quotes and mids move as loaded ones do. */
@@ -468,21 +462,17 @@ export function createPaperVenue(options: PaperVenueOptions = {}) {
       };
     },
 
-    /** Expiry and market moves for every loaded book (of one tenant, if given); what happened, by tenant. */
-    tick(now: number, tenantId?: string): Map<string, PaperReport> {
-      const reports = new Map<string, PaperReport>();
+    /** Expiry and market moves for the tenant's loaded books; what happened to our orders, or null when nothing did. */
+    tick(tenantId: string, now: number): PaperReport | null {
+      const report: PaperReport = { fills: [], expired: [], cancelled: [] };
       for (const m of markets.values()) {
-        if (m.state !== 'loaded' || (tenantId !== undefined && m.tenantId !== tenantId)) continue;
+        if (m.state !== 'loaded' || m.tenantId !== tenantId) continue;
         const moved = maybeStep(m, now);
-        const expired = [...ids(m.book.expire(now)), ...expireStops(m, now)];
-        if (moved.fills.length === 0 && moved.expired.length === 0 && moved.cancelled.length === 0 && expired.length === 0) continue;
-        const report = reports.get(m.tenantId) ?? { fills: [], expired: [], cancelled: [] };
         report.fills.push(...moved.fills);
-        report.expired.push(...moved.expired, ...expired);
+        report.expired.push(...moved.expired, ...ids(m.book.expire(now)), ...expireStops(m, now));
         report.cancelled.push(...moved.cancelled);
-        reports.set(m.tenantId, report);
       }
-      return reports;
+      return report.fills.length + report.expired.length + report.cancelled.length > 0 ? report : null;
     },
 
     /** OHLCV of the book's recent trades, by interval. */

@@ -731,7 +731,7 @@ class PaperLane {
 const PAPER_VENUE_CONTEXT: AuditContext = { actor: { type: 'system', id: 'paper-venue' }, requestId: null };
 
 /** The open paper orders a book is rebuilt from, in their time priority at each price. */
-function paperRecord(row: OrderRow & { priority_at: string }): PaperRecord {
+function paperRecord(row: OrderRow): PaperRecord {
   return {
     id: row.id,
     accountId: row.account_id,
@@ -743,7 +743,6 @@ function paperRecord(row: OrderRow & { priority_at: string }): PaperRecord {
     ...(row.stop_price !== null ? { stopPrice: plain(row.stop_price) as string } : {}),
     postOnly: row.post_only,
     ...(row.expires_at !== null ? { expiresAt: new Date(row.expires_at).getTime() } : {}),
-    quantity: plain(row.quantity) as string,
     filled: plain(row.cum_quantity) as string,
     remaining: plain(row.leaves_quantity) as string,
   };
@@ -761,8 +760,8 @@ async function loadPaperBooks(db: Database, tenantId: string, instruments: Itera
   try {
     await db.withTenant(tenantId, async (tx) => {
       // Locked, so that another process changing one waits until this copy holds what it committed.
-      const rows = await tx<(OrderRow & { priority_at: string })[]>`
-        select ${tx.unsafe(COLUMNS)}, coalesce(priority_at, created_at) as priority_at
+      const rows = await tx<OrderRow[]>`
+        select ${tx.unsafe(COLUMNS)}
           from orders
          where tenant_id = ${tenantId} and venue = 'paper' and instrument = any(${missing}::text[])
            and status in ('new', 'partially-filled')
@@ -774,9 +773,7 @@ async function loadPaperBooks(db: Database, tenantId: string, instruments: Itera
         const report = services.paper.load(tenantId, instrument, mine.map(paperRecord), now);
         const touched = new Set([...report.fills.map((fill) => fill.orderId), ...report.expired, ...report.cancelled]);
         if (touched.size === 0) continue;
-        const locked = new Map<string, OrderRow>(
-          mine.filter((row) => touched.has(row.id)).map(({ priority_at: _, ...row }) => [row.id, row]),
-        );
+        const locked = new Map(mine.filter((row) => touched.has(row.id)).map((row) => [row.id, row]));
         applyReportToRows(tx, batch, locked, report, null, PAPER_VENUE_CONTEXT);
       }
       await batch.flush();
@@ -1205,13 +1202,13 @@ export async function applyPaperTick(db: Database, services: OrderServices, now:
     services.paper.tenants().map((tenantId) =>
       paperLane(db, services).run(tenantId, async () => {
         // A book a failure left stale is rebuilt first: the load records what the market did to it meanwhile.
-        await loadPaperBooks(db, tenantId, services.paper.staleBooks(tenantId), services, now);
-        const report = services.paper.tick(now, tenantId).get(tenantId);
+        await loadPaperBooks(db, tenantId, services.paper.books(tenantId, 'stale'), services, now);
+        const report = services.paper.tick(tenantId, now);
         if (!report) return false;
         try {
           await db.withTenant(tenantId, async (tx) => (await applyReport(tx, report, null, PAPER_VENUE_CONTEXT)).flush());
         } catch (error) {
-          for (const instrument of services.paper.loadedBooks(tenantId)) services.paper.drop(tenantId, instrument);
+          for (const instrument of services.paper.books(tenantId, 'loaded')) services.paper.drop(tenantId, instrument);
           throw error;
         }
         return true;
