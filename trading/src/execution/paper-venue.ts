@@ -114,6 +114,15 @@ interface Market {
   scale: Scale;
   quote: string;
   lastStep: number;
+  /** The version of the record (paper_books.version) a loaded copy holds; null unless loaded. */
+  version: string | null;
+}
+
+/** What the record says of a book besides its orders (the paper_books row). */
+export interface PaperBookRecord {
+  version: string;
+  /** The synthetic market's mid when the book last changed; null before any change was recorded. */
+  mid: string | null;
 }
 
 /**
@@ -123,8 +132,9 @@ interface Market {
  * its in-process copy: loaded from the record before it first changes,
  * changed only by a caller that records the change in the same transaction,
  * and marked stale (rebuilt from the record) when that transaction fails.
- * A deployment with several API replicas routes a tenant's paper orders to
- * one of them: two replicas would each hold a copy of the same orders.
+ * Each loaded copy knows the record's version it holds; with several API
+ * replicas, a caller compares it with the record's under the book's lock and
+ * rebuilds a copy another replica has overtaken before changing it.
  */
 export function createPaperVenue(options: PaperVenueOptions = {}) {
   const markets = new Map<string, Market>();
@@ -156,6 +166,7 @@ export function createPaperVenue(options: PaperVenueOptions = {}) {
       scale: synthetic.scale,
       quote: instrument.quote,
       lastStep: now,
+      version: null,
     };
     markets.set(key, market);
     return market;
@@ -310,11 +321,6 @@ export function createPaperVenue(options: PaperVenueOptions = {}) {
       return true;
     },
 
-    /** Whether the tenant's book for the instrument was loaded from the record and may change. */
-    isLoaded(tenantId: string, instrument: string): boolean {
-      return markets.get(`${tenantId}|${instrument}`)?.state === 'loaded';
-    },
-
     /**
      * (Re)builds the book from the record: our open orders in time priority (held stop-limits held
      * again, unless partially filled, which means they triggered), then the market maker's quotes.
@@ -322,14 +328,18 @@ export function createPaperVenue(options: PaperVenueOptions = {}) {
      * the report says so, for the caller to record with the load. A stale or preview book keeps
      * its market (the random walk, recent trades for candles); only its orders are rebuilt.
      */
-    load(tenantId: string, instrument: string, records: readonly PaperRecord[], now: number): PaperReport {
+    load(tenantId: string, instrument: string, records: readonly PaperRecord[], now: number, recorded: PaperBookRecord): PaperReport {
       const previewed = markets.get(`${tenantId}|${instrument}`);
-      if (previewed?.state === 'preview' && records.length === 0) {
+      const recordedMid = recorded.mid === null ? null : previewed ? previewed.scale.priceToTicks(recorded.mid) : null;
+      if (previewed?.state === 'preview' && records.length === 0 && (recordedMid === null || recordedMid === previewed.market.mid())) {
         // Nothing of ours to restore: the quotes already shown stay, so a read before the first order saw the book it trades on.
         previewed.state = 'loaded';
+        previewed.version = recorded.version;
         return { fills: [], expired: [], cancelled: [] };
       }
       const m = previewed ?? newMarket(tenantId, instrument, now);
+      // The market resumes where the record left it (a restart, another replica's changes), not at its seed.
+      if (recorded.mid !== null) m.market.moveTo(m.scale.priceToTicks(recorded.mid));
       // Stale until it is whole: a record that cannot rest leaves it to be loaded again, not half loaded.
       if (m.state === 'stale') m.lastTrade = null; // it may be a trade that never committed
       m.state = 'stale';
@@ -364,16 +374,55 @@ export function createPaperVenue(options: PaperVenueOptions = {}) {
         });
       }
       m.state = 'loaded';
+      m.version = recorded.version;
       const expired = expireStops(m, now);
-      // The quotes go in now, whatever the interval: a new market takes its first step, a rebuilt one its quotes as they were.
-      const moved = applyStep(m, previewed ? m.market.quote(m.book, now) : m.market.step(m.book, now), now);
+      // The quotes go in now, whatever the interval: a new market takes its first step, a rebuilt or recorded one its quotes as they were.
+      const resumes = previewed !== undefined || recorded.mid !== null;
+      const moved = applyStep(m, resumes ? m.market.quote(m.book, now) : m.market.step(m.book, now), now);
       return { ...moved, expired: [...expired, ...moved.expired] };
     },
 
     /** After a change to the book failed to commit: it is rebuilt from the record before it changes again. */
     drop(tenantId: string, instrument: string): void {
       const m = markets.get(`${tenantId}|${instrument}`);
-      if (m && m.state === 'loaded') m.state = 'stale';
+      if (m && m.state === 'loaded') {
+        m.state = 'stale';
+        m.version = null;
+      }
+    },
+
+    /** The record's version a loaded copy holds; null for a book not loaded (never, or stale). */
+    version(tenantId: string, instrument: string): string | null {
+      const m = markets.get(`${tenantId}|${instrument}`);
+      return m?.state === 'loaded' ? m.version : null;
+    },
+
+    /** A change to a loaded copy committed, moving the record to `version`. */
+    recorded(tenantId: string, instrument: string, version: string): void {
+      const m = markets.get(`${tenantId}|${instrument}`);
+      if (m?.state === 'loaded') m.version = version;
+    },
+
+    /** The synthetic market's mid as a price, to record with a change. */
+    mid(tenantId: string, instrument: string): string {
+      const m = markets.get(`${tenantId}|${instrument}`);
+      if (!m) throw new PaperBookNotLoadedError(instrument, 'absent');
+      return m.scale.ticksToPrice(m.market.mid());
+    },
+
+    /**
+     * A copy another replica has overtaken, with nothing of this process's pending on it, goes back
+     * to quotes only: it stops ticking (the replica that changed it last ticks it) and is rebuilt
+     * from the record when this process changes it again.
+     */
+    unload(tenantId: string, instrument: string, now: number): void {
+      const m = markets.get(`${tenantId}|${instrument}`);
+      if (!m || m.state === 'preview') return;
+      m.state = 'preview';
+      m.version = null;
+      m.book = new OrderBook();
+      m.stops = [];
+      m.market.quote(m.book, now); // an empty book: the quotes take nothing
     },
 
     /** The tenant's books in a state (stale: to be reloaded, as a change to them failed), by instrument. */
@@ -462,17 +511,20 @@ export function createPaperVenue(options: PaperVenueOptions = {}) {
       };
     },
 
-    /** Expiry and market moves for the tenant's loaded books; what happened to our orders, or null when nothing did. */
-    tick(tenantId: string, now: number): PaperReport | null {
-      const report: PaperReport = { fills: [], expired: [], cancelled: [] };
+    /** Expiry and market moves for the tenant's loaded books; what happened to our orders and in which books, or null when nothing did. */
+    tick(tenantId: string, now: number): (PaperReport & { instruments: string[] }) | null {
+      const report: PaperReport & { instruments: string[] } = { fills: [], expired: [], cancelled: [], instruments: [] };
       for (const m of markets.values()) {
         if (m.state !== 'loaded' || m.tenantId !== tenantId) continue;
         const moved = maybeStep(m, now);
+        const expired = [...moved.expired, ...ids(m.book.expire(now)), ...expireStops(m, now)];
+        if (moved.fills.length + expired.length + moved.cancelled.length === 0) continue;
+        report.instruments.push(m.instrument);
         report.fills.push(...moved.fills);
-        report.expired.push(...moved.expired, ...ids(m.book.expire(now)), ...expireStops(m, now));
+        report.expired.push(...expired);
         report.cancelled.push(...moved.cancelled);
       }
-      return report.fills.length + report.expired.length + report.cancelled.length > 0 ? report : null;
+      return report.instruments.length > 0 ? report : null;
     },
 
     /** OHLCV of the book's recent trades, by interval. */

@@ -272,6 +272,7 @@ class WriteBatch {
   readonly #executionRows: Record<string, unknown>[] = [];
   readonly #audits: AuditEventInput[] = [];
   readonly #notices: [channel: string, payload: string][] = [];
+  readonly #books: [instrument: string, mid: string][] = [];
 
   queue(promise: Promise<unknown>): void {
     // Settled by flush(); a failure aborts the transaction, and flush() rethrows it.
@@ -286,6 +287,11 @@ class WriteBatch {
   notify(tx: TenantTx, channel: string, payload: Record<string, unknown>): void {
     this.#tx = tx;
     this.#notices.push([channel, JSON.stringify({ tenantId: tx.tenantId, ...payload })]);
+  }
+  /** Paper books this transaction changed: their record moves to the next version, with the market's mid. */
+  recordBooks(tx: TenantTx, books: [instrument: string, mid: string][]): void {
+    this.#tx = tx;
+    this.#books.push(...books);
   }
   /** A fresh order is final as it stands now: it is inserted with the batch's others; later changes to it are updates. */
   writeFresh(tx: TenantTx, row: OrderRow): void {
@@ -355,7 +361,8 @@ class WriteBatch {
     const executions = all ? this.#executionRows.splice(0) : [];
     const audits = all ? this.#audits.splice(0) : [];
     const notices = all ? this.#notices.splice(0) : [];
-    if (orders.length + executions.length + audits.length + notices.length === 0) return;
+    const books = all ? this.#books.splice(0) : [];
+    if (orders.length + executions.length + audits.length + notices.length + books.length === 0) return;
     const parts: PendingQuery[] = [];
     if (orders.length > 0) {
       parts.push(tx`
@@ -392,6 +399,13 @@ class WriteBatch {
                    fee numeric, fee_currency text, liquidity text, executed_at timestamptz))`);
     }
     if (audits.length > 0) parts.push(tx`a as (${auditEventsInsert(tx, audits).insert})`);
+    if (books.length > 0) {
+      parts.push(tx`
+        b as (
+          update paper_books p set version = p.version + 1, mid = v.mid, updated_at = clock_timestamp()
+            from unnest(${books.map(([instrument]) => instrument)}::text[], ${books.map(([, mid]) => mid)}::numeric[]) as v(instrument, mid)
+           where p.tenant_id = ${tx.tenantId} and p.instrument = v.instrument)`);
+    }
     // A plain SELECT in WITH runs only if the statement reads it, and n always has its one row.
     parts.push(tx`
       n as (
@@ -748,79 +762,198 @@ function paperRecord(row: OrderRow): PaperRecord {
   };
 }
 
-/**
- * Loads the tenant's paper books for these instruments that are not loaded
- * (never, or stale after a failure) from their open orders, and records in
- * the same transaction what the market did to them on loading (quotes that
- * crossed a restored order, GTD orders past their time). Run in the lane.
- */
-async function loadPaperBooks(db: Database, tenantId: string, instruments: Iterable<string>, services: OrderServices, now: number) {
-  const missing = [...new Set(instruments)].filter((instrument) => !services.paper.isLoaded(tenantId, instrument));
-  if (missing.length === 0) return;
-  try {
-    await db.withTenant(tenantId, async (tx) => {
-      // Locked, so that another process changing one waits until this copy holds what it committed.
-      const rows = await tx<OrderRow[]>`
-        select ${tx.unsafe(COLUMNS)}
-          from orders
-         where tenant_id = ${tenantId} and venue = 'paper' and instrument = any(${missing}::text[])
-           and status in ('new', 'partially-filled')
-         order by instrument, coalesce(priority_at, created_at), id
-           for update`;
-      const batch = new WriteBatch();
-      for (const instrument of missing) {
-        const mine = rows.filter((row) => row.instrument === instrument);
-        const report = services.paper.load(tenantId, instrument, mine.map(paperRecord), now);
-        const touched = new Set([...report.fills.map((fill) => fill.orderId), ...report.expired, ...report.cancelled]);
-        if (touched.size === 0) continue;
-        const locked = new Map(mine.filter((row) => touched.has(row.id)).map((row) => [row.id, row]));
-        applyReportToRows(tx, batch, locked, report, null, PAPER_VENUE_CONTEXT);
-      }
-      await batch.flush();
-    });
-  } catch (error) {
-    for (const instrument of missing) services.paper.drop(tenantId, instrument);
-    throw error;
-  }
+/** A book's row in paper_books as a transaction holds it. */
+interface HeldBook {
+  instrument: string;
+  version: string;
+  mid: string | null;
 }
 
-/** Raised inside a lane task's transaction that found its order's book not loaded: the task loads it, then runs again. */
-class PaperBookNeeded extends Error {
-  readonly instrument: string;
+/** A copy this process changed in memory turned out, under the book's lock, to be of an older record: the change is void. */
+class PaperBookOvertaken extends Error {
   constructor(instrument: string) {
-    super(`the paper book of ${instrument} is not loaded`);
-    this.instrument = instrument;
+    super(`the paper book of ${instrument} changed in another process`);
   }
 }
 
 /**
- * A lane task that changes one paper order's book: run once; if it finds the
- * book not loaded, load it (its own transaction) and run again. Whatever
- * fails after the book changed marks it stale.
+ * The paper books one transaction changes, held against the record. `hold`
+ * locks their paper_books rows (in instrument order, so two replicas'
+ * transactions cannot deadlock on them; always before any order row) and
+ * compares each copy this process has with the record's version; a copy that
+ * is missing, stale after a failure, or behind (another replica changed the
+ * book since) is rebuilt from the open orders under that lock, and what the
+ * market did to them on the way in is recorded in the same transaction.
+ * A book the transaction changes moves to the next version, with the
+ * market's mid, in its last statement; if the transaction fails, every copy
+ * it changed or rebuilt is stale.
  */
-async function inPaperLane<T>(
+class PaperBooks {
+  readonly batch = new WriteBatch();
+  readonly #tx: TenantTx;
+  readonly #services: OrderServices;
+  readonly #now: number;
+  /** The record's version of each book, read under its lock. */
+  readonly #held = new Map<string, string>();
+  /** Copies this transaction changed or rebuilt: stale if it fails. */
+  readonly #touched = new Set<string>();
+  /** Books whose record this transaction changes: their version moves on. */
+  readonly #changed = new Set<string>();
+  #stamped = false;
+
+  constructor(tx: TenantTx, services: OrderServices, now: number) {
+    this.#tx = tx;
+    this.#services = services;
+    this.#now = now;
+  }
+
+  /**
+   * Locks the books and makes every copy current. Its statements are sent at
+   * once, so they travel with whatever the caller sends beside them.
+   * `changedAlready`: the copies were changed in memory before the lock (a
+   * tick); one found behind voids the transaction instead of being rebuilt.
+   */
+  async hold(instruments: Iterable<string>, options: { changedAlready?: boolean } = {}): Promise<void> {
+    const tx = this.#tx;
+    const paper = this.#services.paper;
+    const wanted = [...new Set(instruments)].filter((instrument) => !this.#held.has(instrument)).sort();
+    if (wanted.length === 0) return;
+    // A book this process has no copy of may have no row yet; a copy's own load made its row.
+    const absent = wanted.filter((instrument) => paper.version(tx.tenantId, instrument) === null);
+    const created = absent.length
+      ? tx`insert into paper_books (tenant_id, instrument)
+           select ${tx.tenantId}, i from unnest(${absent}::text[]) i order by i
+               on conflict do nothing`.execute()
+      : Promise.resolve();
+    const locked = tx<HeldBook[]>`
+      select instrument, version::text as version, mid::text as mid
+        from paper_books where tenant_id = ${tx.tenantId} and instrument = any(${wanted}::text[])
+       order by instrument
+         for update`.execute();
+    const [, rows] = await Promise.all([created, locked]);
+    if (rows.length !== wanted.length) throw new Error(`paper_books has no row for some of ${wanted.join(', ')}`);
+    const behind: HeldBook[] = [];
+    for (const row of rows) {
+      this.#held.set(row.instrument, row.version);
+      if (paper.version(tx.tenantId, row.instrument) === row.version) continue;
+      if (options.changedAlready) throw new PaperBookOvertaken(row.instrument);
+      behind.push(row);
+    }
+    if (behind.length > 0) await this.#rebuild(behind);
+  }
+
+  /**
+   * Loaded copies that another replica has overtaken (read without a lock)
+   * go back to quotes only: the replica that changed a book last ticks it.
+   */
+  async releaseOvertaken(candidates: string[]): Promise<void> {
+    const instruments = candidates.filter((instrument) => !this.#held.has(instrument));
+    if (instruments.length === 0) return;
+    const tx = this.#tx;
+    const paper = this.#services.paper;
+    const rows = await tx<HeldBook[]>`
+      select instrument, version::text as version, mid::text as mid
+        from paper_books where tenant_id = ${tx.tenantId} and instrument = any(${instruments}::text[])`;
+    for (const row of rows) {
+      if (paper.version(tx.tenantId, row.instrument) !== row.version) paper.unload(tx.tenantId, row.instrument, this.#now);
+    }
+  }
+
+  /** The copies of books held that this transaction changes. */
+  changing(instrument: string): void {
+    if (!this.#held.has(instrument)) throw new Error(`the paper book of ${instrument} changed without its lock`);
+    this.#touched.add(instrument);
+    this.#changed.add(instrument);
+  }
+
+  /** Copies changed in memory before their lock was taken (a tick): stale if the transaction fails. */
+  touching(instruments: Iterable<string>): void {
+    for (const instrument of instruments) this.#touched.add(instrument);
+  }
+
+  /** The queued writes, with the changed books' new versions. */
+  flush(): Promise<void> {
+    this.#stamp();
+    return this.batch.flush();
+  }
+
+  /** The last writes, the changed books' new versions and COMMIT in one pipelined write. */
+  commit(): Promise<void> {
+    this.#stamp();
+    return this.batch.commit(this.#tx);
+  }
+
+  /** The transaction committed: each changed copy holds the version it moved the record to. */
+  committed(): void {
+    for (const instrument of this.#changed) {
+      this.#services.paper.recorded(this.#tx.tenantId, instrument, (BigInt(this.#held.get(instrument) as string) + 1n).toString());
+    }
+  }
+
+  /** The transaction failed: every copy it changed or rebuilt may hold what the record does not. */
+  failed(): void {
+    for (const instrument of this.#touched) this.#services.paper.drop(this.#tx.tenantId, instrument);
+  }
+
+  #stamp(): void {
+    if (this.#stamped || this.#changed.size === 0) return;
+    this.#stamped = true;
+    const paper = this.#services.paper;
+    this.batch.recordBooks(
+      this.#tx,
+      [...this.#changed].sort().map((instrument) => [instrument, paper.mid(this.#tx.tenantId, instrument)]),
+    );
+  }
+
+  async #rebuild(books: HeldBook[]): Promise<void> {
+    const tx = this.#tx;
+    const paper = this.#services.paper;
+    const instruments = books.map((book) => book.instrument);
+    // Locked: a change another process makes to one of them waits for this transaction (it holds the books' rows, too).
+    const open = await tx<OrderRow[]>`
+      select ${tx.unsafe(COLUMNS)}
+        from orders
+       where tenant_id = ${tx.tenantId} and venue = 'paper' and instrument = any(${instruments}::text[])
+         and status in ('new', 'partially-filled')
+       order by instrument, coalesce(priority_at, created_at), id
+         for update`;
+    for (const book of books) {
+      const mine = open.filter((row) => row.instrument === book.instrument);
+      this.#touched.add(book.instrument);
+      const report = paper.load(tx.tenantId, book.instrument, mine.map(paperRecord), this.#now, book);
+      const touched = new Set([...report.fills.map((fill) => fill.orderId), ...report.expired, ...report.cancelled]);
+      if (touched.size === 0) continue;
+      this.#changed.add(book.instrument);
+      const locked = new Map(mine.filter((row) => touched.has(row.id)).map((row) => [row.id, row]));
+      applyReportToRows(tx, this.batch, locked, report, null, PAPER_VENUE_CONTEXT);
+    }
+  }
+}
+
+/**
+ * A lane task's transaction over the tenant's paper books: the books it
+ * holds are current before it changes them, and after it the copies know
+ * the record's new versions (or are stale, if it failed).
+ */
+async function withPaperBooks<T>(
   db: Database,
   tenantId: string,
   services: OrderServices,
   now: number,
-  task: (changing: (instrument: string) => void) => Promise<T>,
+  work: (tx: TenantTx, books: PaperBooks) => Promise<T>,
 ): Promise<T> {
-  return paperLane(db, services).run(tenantId, async () => {
-    const changed = new Set<string>();
-    const attempt = () => task((instrument) => changed.add(instrument));
-    try {
-      try {
-        return await attempt();
-      } catch (error) {
-        if (!(error instanceof PaperBookNeeded)) throw error;
-        await loadPaperBooks(db, tenantId, [error.instrument], services, now);
-        return await attempt();
-      }
-    } catch (error) {
-      for (const instrument of changed) services.paper.drop(tenantId, instrument);
-      throw error;
-    }
-  });
+  let books: PaperBooks | undefined;
+  try {
+    const result = await db.withTenant(tenantId, (tx) => {
+      books = new PaperBooks(tx, services, now);
+      return work(tx, books);
+    });
+    books?.committed();
+    return result;
+  } catch (error) {
+    books?.failed();
+    throw error;
+  }
 }
 
 /** A statement of a shared transaction failed, which voids it: each of its orders goes again alone. */
@@ -858,95 +991,88 @@ function isDatabaseError(error: unknown): boolean {
  * clientOrderId (under a transaction lock on the id, so two transactions
  * cannot both find it free). Only the orders that pass reach the venue, in
  * arrival order, so a refused order never touches the book and refuses no
- * other. Then each order is written once, in its state after the venue's
- * answer, with its events, executions, audit and streams, pipelined; COMMIT.
+ * other. The books' locks travel with the checks; a copy that is not current
+ * is rebuilt under them before any order reaches it. Then each order is
+ * written once, in its state after the venue's answer, with its events,
+ * executions, audit and streams, pipelined; COMMIT.
  */
-async function placePaperOrders(db: Database, tenantId: string, entries: PaperEntry[], services: OrderServices): Promise<PaperOutcome[]> {
-  // A book's first order, or its first since a failure, loads it from the record in a transaction of its own.
-  await loadPaperBooks(
-    db,
-    tenantId,
-    entries.map((entry) => entry.instrument.id),
-    services,
-    (entries[0] as PaperEntry).now,
-  );
+function placePaperOrders(db: Database, tenantId: string, entries: PaperEntry[], services: OrderServices): Promise<PaperOutcome[]> {
   const changed = new Set<string>();
-  try {
-    return await db.withTenant(tenantId, async (tx) => {
-      const claimed = [...new Set(entries.filter((e) => e.input.clientOrderId !== undefined).map((e) => e.clientOrderId))].sort();
-      const taken = claimed.length
-        ? Promise.all([
-            tx`select pg_advisory_xact_lock(hashtextextended('atrium.client_order_id:' || ${tenantId} || ':' || c, 0))
+  return withPaperBooks(db, tenantId, services, (entries[0] as PaperEntry).now, async (tx, books) => {
+    const claimed = [...new Set(entries.filter((e) => e.input.clientOrderId !== undefined).map((e) => e.clientOrderId))].sort();
+    const taken = claimed.length
+      ? Promise.all([
+          tx`select pg_advisory_xact_lock(hashtextextended('atrium.client_order_id:' || ${tenantId} || ':' || c, 0))
                  from (select c from unnest(${claimed}::text[]) c order by c) ids`.execute(),
-            // A statement of its own: READ COMMITTED takes its snapshot after the locks are held.
-            tx<{ client_order_id: string }[]>`
+          // A statement of its own: READ COMMITTED takes its snapshot after the locks are held.
+          tx<{ client_order_id: string }[]>`
               select client_order_id from orders where tenant_id = ${tenantId} and client_order_id = any(${claimed}::text[])`.execute(),
-          ]).then(([, rows]) => new Set(rows.map((r) => r.client_order_id)))
-        : Promise.resolve(new Set<string>());
-      const checks = entries.map((entry) =>
-        Promise.allSettled([
-          checkOrder(tx, { ...entry.rounded, notional: entry.notional }, services),
-          entry.input.reduceOnly
-            ? checkReduceOnly(tx, entry.input.accountId, entry.instrument.id, entry.input.side, entry.venueOrder.quantity)
-            : Promise.resolve(),
-        ]),
-      );
-      const [takenIds, checked] = await Promise.all([taken, Promise.all(checks)]);
-      const seen = new Set<string>();
-      const refusals = new Map<string, unknown>();
-      for (const [i, results] of checked.entries()) {
-        const entry = entries[i] as PaperEntry;
-        const failure = results.find((r) => r.status === 'rejected')?.reason;
-        if (isDatabaseError(failure)) throw entries.length === 1 ? failure : new PaperBatchAborted();
-        const reused = takenIds.has(entry.clientOrderId) || seen.has(entry.clientOrderId);
-        seen.add(entry.clientOrderId);
-        if (failure !== undefined) refusals.set(entry.id, failure);
-        else if (reused) refusals.set(entry.id, new ClientOrderIdTakenError(entry.clientOrderId));
-      }
+        ]).then(([, rows]) => new Set(rows.map((r) => r.client_order_id)))
+      : Promise.resolve(new Set<string>());
+    const checks = entries.map((entry) =>
+      Promise.allSettled([
+        checkOrder(tx, { ...entry.rounded, notional: entry.notional }, services),
+        entry.input.reduceOnly
+          ? checkReduceOnly(tx, entry.input.accountId, entry.instrument.id, entry.input.side, entry.venueOrder.quantity)
+          : Promise.resolve(),
+      ]),
+    );
+    // Settled here, not thrown: after a check's failure aborted the transaction, the locks fail too, and the check's failure is the one to act on.
+    const held = books.hold(entries.map((entry) => entry.instrument.id)).then(
+      () => null,
+      (error: unknown) => ({ error }),
+    );
+    const [takenIds, checked, holding] = await Promise.all([taken, Promise.all(checks), held]);
+    const seen = new Set<string>();
+    const refusals = new Map<string, unknown>();
+    for (const [i, results] of checked.entries()) {
+      const entry = entries[i] as PaperEntry;
+      const failure = results.find((r) => r.status === 'rejected')?.reason;
+      if (isDatabaseError(failure)) throw entries.length === 1 ? failure : new PaperBatchAborted();
+      const reused = takenIds.has(entry.clientOrderId) || seen.has(entry.clientOrderId);
+      seen.add(entry.clientOrderId);
+      if (failure !== undefined) refusals.set(entry.id, failure);
+      else if (reused) refusals.set(entry.id, new ClientOrderIdTakenError(entry.clientOrderId));
+    }
+    if (holding) throw holding.error;
 
-      const batch = new WriteBatch();
-      for (const entry of entries) {
-        if (refusals.has(entry.id)) continue;
-        changed.add(entry.instrument.id);
-        // The book's order, which can differ from the order of receipt by a queue's wait: a reload follows this one.
-        const queuedAt = utcNowMicros();
-        const report = services.paper.submit(tenantId, entry.venueOrder, entry.now);
-        const others = report.fills.map((f) => f.orderId).filter((orderId) => orderId !== entry.id);
-        // Our own resting orders on the other side of a fill (earlier ones of this batch too) are locked before they change.
-        const touchesOthers = others.length > 0 || report.expired.length > 0 || report.cancelled.length > 0;
-        // Earlier orders of this batch may be among them: their rows go in before they are read.
-        if (touchesOthers) batch.insertFresh();
-        const rows = touchesOthers
-          ? await lockOrders(tx, [...others, ...report.expired, ...report.cancelled])
-          : new Map<string, OrderRow>();
-        batch.fresh.set(entry.id, { input: entry.input, events: [{ status: 'pending-new', event: { type: 'submitted' } }], queuedAt });
-        rows.set(entry.id, pendingRow(entry));
-        applyReportToRows(tx, batch, rows, report, entry.id, entry.context);
+    const batch = books.batch;
+    for (const entry of entries) {
+      if (refusals.has(entry.id)) continue;
+      changed.add(entry.instrument.id);
+      books.changing(entry.instrument.id);
+      // The book's order, which can differ from the order of receipt by a queue's wait: a reload follows this one.
+      const queuedAt = utcNowMicros();
+      const report = services.paper.submit(tenantId, entry.venueOrder, entry.now);
+      const others = report.fills.map((f) => f.orderId).filter((orderId) => orderId !== entry.id);
+      // Our own resting orders on the other side of a fill (earlier ones of this batch too) are locked before they change.
+      const touchesOthers = others.length > 0 || report.expired.length > 0 || report.cancelled.length > 0;
+      // Earlier orders of this batch may be among them: their rows go in before they are read.
+      if (touchesOthers) batch.insertFresh();
+      const rows = touchesOthers ? await lockOrders(tx, [...others, ...report.expired, ...report.cancelled]) : new Map<string, OrderRow>();
+      batch.fresh.set(entry.id, { input: entry.input, events: [{ status: 'pending-new', event: { type: 'submitted' } }], queuedAt });
+      rows.set(entry.id, pendingRow(entry));
+      applyReportToRows(tx, batch, rows, report, entry.id, entry.context);
+    }
+    const last = entries.at(-1) as PaperEntry;
+    for (const instrument of changed) {
+      const snapshot = services.paper.snapshot(tenantId, instrument, 10, last.now);
+      if (services.paper.publishBookIfChanged(tenantId, instrument, snapshot)) {
+        batch.notify(tx, BOOK_CHANNEL, { instrument, venue: 'paper', ...snapshot });
       }
-      const last = entries.at(-1) as PaperEntry;
-      for (const instrument of changed) {
-        const snapshot = services.paper.snapshot(tenantId, instrument, 10, last.now);
-        if (services.paper.publishBookIfChanged(tenantId, instrument, snapshot)) {
-          batch.notify(tx, BOOK_CHANNEL, { instrument, venue: 'paper', ...snapshot });
-        }
-      }
-      await batch.commit(tx);
-      // The replies are built from what the writes returned: no read after them, nothing sent after the commit.
-      const executions = batch.executions;
-      return Promise.all(
-        entries.map(async (entry): Promise<PaperOutcome> => {
-          if (refusals.has(entry.id)) return { error: refusals.get(entry.id) };
-          const row = (await batch.rows.get(entry.id)) as OrderRow;
-          const fills = executions.filter((e) => e.order_id === entry.id).map(({ order_id: _, ...fill }) => plainFill(fill));
-          return { order: toOrder(row, fills) };
-        }),
-      );
-    });
-  } catch (error) {
-    // Nothing of them was recorded, but the books took them (and filled resting orders): rebuilt from the record before their next change.
-    for (const instrument of changed) services.paper.drop(tenantId, instrument);
-    throw error;
-  }
+    }
+    await books.commit();
+    // The replies are built from what the writes returned: no read after them, nothing sent after the commit.
+    const executions = batch.executions;
+    return Promise.all(
+      entries.map(async (entry): Promise<PaperOutcome> => {
+        if (refusals.has(entry.id)) return { error: refusals.get(entry.id) };
+        const row = (await batch.rows.get(entry.id)) as OrderRow;
+        const fills = executions.filter((e) => e.order_id === entry.id).map(({ order_id: _, ...fill }) => plainFill(fill));
+        return { order: toOrder(row, fills) };
+      }),
+    );
+  });
 }
 
 /** The order as it stands before the venue answers; written only once the answer is applied. */
@@ -984,6 +1110,13 @@ function plainFill(fill: Execution): Execution {
   return { ...fill, quantity: plain(fill.quantity) as string, price: plain(fill.price) as string, fee: plain(fill.fee) as string };
 }
 
+/** A paper order's book, held before the order's row is locked: every transaction that changes a paper book locks books, then orders. */
+async function holdBookOf(tx: TenantTx, books: PaperBooks, id: string): Promise<void> {
+  const [order] = await tx<{ venue: string; instrument: string }[]>`
+    select venue, instrument from orders where tenant_id = ${tx.tenantId} and id = ${id}`;
+  if (order?.venue === 'paper') await books.hold([order.instrument]);
+}
+
 async function lockOpenOrder(tx: TenantTx, id: string): Promise<OrderRow> {
   const row = (await lockOrders(tx, [id])).get(id);
   if (!row) throw new OrderNotFoundError();
@@ -999,12 +1132,13 @@ export async function cancelOrder(
   services: OrderServices,
 ): Promise<Order> {
   const now = services.now?.() ?? Date.now();
-  const requested = await inPaperLane(db, tenantId, services, now, (changing) =>
-    db.withTenant(tenantId, async (tx) => {
+  const requested = await paperLane(db, services).run(tenantId, () =>
+    withPaperBooks(db, tenantId, services, now, async (tx, books) => {
+      await holdBookOf(tx, books, id);
       const row = await lockOpenOrder(tx, id);
       // Only a working order can be cancelled; one whose state is in flight (pending-*, unknown) waits for it to settle.
       if (row.status !== 'new' && row.status !== 'partially-filled') throw new OrderNotOpenError(id, row.status);
-      const batch = new WriteBatch();
+      const batch = books.batch;
       const pending = transition(tx, batch, row, { type: 'cancel-requested' });
       if (row.venue !== 'paper') {
         // A live venue hears of the cancel only after pending-cancel is committed.
@@ -1019,8 +1153,7 @@ export async function cancelOrder(
         await batch.flush();
         return row;
       }
-      if (!services.paper.isLoaded(tenantId, row.instrument)) throw new PaperBookNeeded(row.instrument);
-      changing(row.instrument);
+      books.changing(row.instrument);
       services.paper.cancel(tenantId, row.instrument, id);
       const cancelled = transition(tx, batch, pending, { type: 'cancelled' });
       batch.audit(tx, {
@@ -1032,7 +1165,7 @@ export async function cancelOrder(
         after: toOrder(cancelled, []),
       });
       batch.notify(tx, ORDER_CHANNEL, { order: toOrder(cancelled, []) });
-      await batch.flush();
+      await books.flush();
       return null;
     }),
   );
@@ -1098,8 +1231,9 @@ export async function amendOrder(
   services: OrderServices,
 ): Promise<Order> {
   const now = services.now?.() ?? Date.now();
-  return inPaperLane(db, tenantId, services, now, (changing) =>
-    db.withTenant(tenantId, async (tx) => {
+  return paperLane(db, services).run(tenantId, () =>
+    withPaperBooks(db, tenantId, services, now, async (tx, books) => {
+      await holdBookOf(tx, books, id);
       const row = await lockOpenOrder(tx, id);
       const instrument = getInstrument(row.instrument);
       if (row.type !== 'limit') throw new InvalidOrderError('only limit orders can be amended');
@@ -1116,8 +1250,7 @@ export async function amendOrder(
         throw new InvalidOrderError(`the new quantity must exceed the filled quantity ${plain(row.cum_quantity)}`);
       }
       const remaining = quantity === undefined ? undefined : new Decimal(quantity).minus(row.cum_quantity).toFixed();
-      if (!services.paper.isLoaded(tenantId, row.instrument)) throw new PaperBookNeeded(row.instrument);
-      changing(row.instrument);
+      books.changing(row.instrument);
       const queuedAt = utcNowMicros();
       const report = services.paper.amend(
         tenantId,
@@ -1130,7 +1263,7 @@ export async function amendOrder(
         throw new OrderNotOpenError(id, report ? `refused (${report.outcome?.rejectReason})` : 'no longer in the book');
       }
       const asked = { ...(quantity !== undefined ? { quantity } : {}), ...(price !== undefined ? { price } : {}) };
-      const batch = new WriteBatch();
+      const batch = books.batch;
       const replaced = transition(tx, batch, transition(tx, batch, row, { type: 'replace-requested', ...asked }), {
         type: 'replaced',
         ...asked,
@@ -1148,7 +1281,7 @@ export async function amendOrder(
       );
       // The amended order's own replace is audited below; everything else the amend touched goes the usual way.
       applyReportToRows(tx, batch, new Map([...others, [id, replaced]]), { ...report, outcome: undefined }, null, context);
-      await batch.flush();
+      await books.flush();
       const order = await getOrder(tx, id);
       await appendAuditEvent(tx, {
         ...context,
@@ -1201,17 +1334,27 @@ export async function applyPaperTick(db: Database, services: OrderServices, now:
   const ticked = await Promise.allSettled(
     services.paper.tenants().map((tenantId) =>
       paperLane(db, services).run(tenantId, async () => {
-        // A book a failure left stale is rebuilt first: the load records what the market did to it meanwhile.
-        await loadPaperBooks(db, tenantId, services.paper.books(tenantId, 'stale'), services, now);
-        const report = services.paper.tick(tenantId, now);
-        if (!report) return false;
         try {
-          await db.withTenant(tenantId, async (tx) => (await applyReport(tx, report, null, PAPER_VENUE_CONTEXT)).flush());
+          return await withPaperBooks(db, tenantId, services, now, async (tx, books) => {
+            // A book a failure left stale is rebuilt first: the rebuild records what the market did to it meanwhile.
+            await books.hold(services.paper.books(tenantId, 'stale'));
+            // A copy another replica has changed since is that replica's to tick; this one goes back to quotes.
+            await books.releaseOvertaken(services.paper.books(tenantId, 'loaded'));
+            const ticked = services.paper.tick(tenantId, now);
+            if (ticked) {
+              // Moved in memory before the lock: a copy overtaken in between voids the tick (and is rebuilt at the next).
+              books.touching(ticked.instruments);
+              await books.hold(ticked.instruments, { changedAlready: true });
+              for (const instrument of ticked.instruments) books.changing(instrument);
+              await applyReport(tx, ticked, null, PAPER_VENUE_CONTEXT, books.batch);
+            }
+            await books.flush();
+            return ticked !== null;
+          });
         } catch (error) {
-          for (const instrument of services.paper.books(tenantId, 'loaded')) services.paper.drop(tenantId, instrument);
+          if (error instanceof PaperBookOvertaken) return false;
           throw error;
         }
-        return true;
       }),
     ),
   );
@@ -1242,20 +1385,14 @@ export async function restorePaperBooks(
   for (const { id: tenantId } of tenants) {
     books += await paperLane(db, services).run(tenantId, async () => {
       try {
-        const open = await db.withTenant(
-          tenantId,
-          (tx) => tx<{ instrument: string }[]>`
+        return await withPaperBooks(db, tenantId, services, now, async (tx, held) => {
+          const open = await tx<{ instrument: string }[]>`
             select distinct instrument from orders
-             where tenant_id = ${tenantId} and venue = 'paper' and status in ('new', 'partially-filled')`,
-        );
-        await loadPaperBooks(
-          db,
-          tenantId,
-          open.map((book) => book.instrument),
-          services,
-          now,
-        );
-        return open.length;
+             where tenant_id = ${tenantId} and venue = 'paper' and status in ('new', 'partially-filled')`;
+          await held.hold(open.map((book) => book.instrument));
+          await held.flush();
+          return open.length;
+        });
       } catch (error) {
         failed.push({ tenantId, error });
         return 0;

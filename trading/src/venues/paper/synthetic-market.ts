@@ -37,6 +37,10 @@ export interface MarketStep {
 
 export interface SyntheticMarket {
   readonly scale: Scale;
+  /** The mid in ticks as it stands. */
+  mid(): bigint;
+  /** Puts the mid where a record says the market was (kept above the lowest bid's floor); quotes follow at the next step or quote. */
+  moveTo(midTicks: bigint): void;
   /** Cancels the previous quotes, random-walks the mid and quotes `levels` levels a side around it. */
   step(book: OrderBook, now: number): MarketStep;
   /** Quotes `levels` levels a side around the mid as it stands, without moving it: a rebuilt book gets the quotes it had. */
@@ -97,6 +101,10 @@ export function createSyntheticMarket(options: SyntheticMarketOptions): Syntheti
 
   return {
     scale,
+    mid: () => mid,
+    moveTo(midTicks) {
+      mid = midTicks < floor ? floor : midTicks;
+    },
     step(book, now) {
       const span = options.volatilityTicks * 2 + 1;
       mid += BigInt(Math.floor(random() * span) - options.volatilityTicks);
