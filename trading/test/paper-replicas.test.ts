@@ -122,7 +122,7 @@ test('a cancel on one replica takes the order out of the other replica’s book'
   assert.deepEqual(await rowOf(resting.id), { status: 'cancelled', cum: '0', leaves: '0' });
 });
 
-test('the replica that changed a book last ticks it; an overtaken copy goes back to quotes and expires nothing', async () => {
+test('the replica that changed a book last ticks it; an overtaken copy’s tick is void and the copy goes back to quotes', async () => {
   await freshTenant();
   const a = replica(t.db);
   const b = replica(other);
@@ -133,23 +133,46 @@ test('the replica that changed a book last ticks it; an overtaken copy goes back
   await placeOrder(b.db, tenantId, order('buy', at, '0.01'), CTX, b.services);
 
   const later = Date.now() + 120_000;
-  assert.equal(await applyPaperTick(a.db, a.services, later), 0, 'A’s copy is overtaken: it ticks nothing');
-  assert.equal(
-    a.services.paper.snapshot(tenantId, 'BTC-USD', 50, later).bids.find(([price]) => new Decimal(price).eq(41000)),
-    undefined,
-    'A shows the quotes only',
-  );
+  assert.equal(await applyPaperTick(a.db, a.services, later), 0, 'A’s copy is overtaken: its expiry is not recorded');
   assert.equal((await rowOf(gtd.id)).status, 'new');
+  assert.deepEqual(a.services.paper.books(tenantId, 'preview'), ['BTC-USD'], 'A’s copy went back to quotes');
+  const quotesOnly = a.services.paper.snapshot(tenantId, 'BTC-USD', 50, later).bids;
+  assert.equal(
+    quotesOnly.find(([price]) => new Decimal(price).eq(40000)),
+    undefined,
+    'A shows none of our orders',
+  );
+  assert.equal(await applyPaperTick(a.db, a.services, later), 0, 'A ticks the book no more');
+
   assert.equal(await applyPaperTick(b.db, b.services, later), 1);
   assert.equal((await rowOf(gtd.id)).status, 'expired');
   const [events] = await t.admin<{ n: number }[]>`
     select count(*)::int as n from atrium.order_events where order_id = ${gtd.id} and status = 'expired'`;
   assert.equal(events?.n, 1);
-  // A trades again: it rebuilds from the record, with B's order and without the expired one.
-  await placeOrder(a.db, tenantId, order('buy', '30000', '0.01'), CTX, a.services);
+  // A takes the book up again (the periodic adoption): rebuilt from the record, with B's order and without the expired one.
+  assert.deepEqual((await restorePaperBooks(a.db, a.services, later)).failed, []);
   const bids = a.services.paper.snapshot(tenantId, 'BTC-USD', 50, later).bids;
-  assert.equal(bids.find(([price]) => new Decimal(price).eq(41000))?.[1], undefined);
+  assert.equal(
+    bids.find(([price]) => new Decimal(price).eq(41000)),
+    undefined,
+  );
   assert.equal(new Decimal(bids.find(([price]) => new Decimal(price).eq(at))?.[1] ?? '0').toFixed(), '0.01');
+});
+
+test('a book whose replica went away is adopted by another and ticks there', async () => {
+  await freshTenant();
+  const a = replica(t.db);
+  const b = replica(other);
+  const expiresAt = new Date(Date.now() + 60_000).toISOString();
+  const gtd = await placeOrder(a.db, tenantId, order('buy', '41000', '0.01', { timeInForce: 'GTD', expiresAt }), CTX, a.services);
+  // A is gone (scaled down). B never loaded the book, so its tick has nothing of this tenant's.
+  const later = Date.now() + 120_000;
+  await applyPaperTick(b.db, b.services, later);
+  assert.equal((await rowOf(gtd.id)).status, 'new');
+  assert.deepEqual((await restorePaperBooks(b.db, b.services, later)).failed, []);
+  assert.ok(b.services.paper.books(tenantId, 'loaded').includes('BTC-USD'));
+  await applyPaperTick(b.db, b.services, later);
+  assert.equal((await rowOf(gtd.id)).status, 'expired');
 });
 
 test('two replicas trading one book at once: every fill is recorded once, both sides match, no order overfills', async () => {
@@ -189,8 +212,12 @@ test('a restarted venue resumes the synthetic market at the mid the record holds
   const a = replica(t.db, 1);
   let now = Date.now();
   const moving: OrderServices = { ...a.services, now: () => (now += 10) };
-  for (let i = 0; i < 20; i++) await placeOrder(a.db, tenantId, order('buy', '30000', '0.001'), CTX, moving);
-  const mid = a.services.paper.mid(tenantId, 'BTC-USD');
+  // Orders until the walk stands away from the seed's mid (each one steps it by up to five ticks either way).
+  let mid = '65000';
+  for (let i = 0; i < 50 && new Decimal(mid).eq(65000); i++) {
+    await placeOrder(a.db, tenantId, order('buy', '30000', '0.001'), CTX, moving);
+    mid = a.services.paper.mid(tenantId, 'BTC-USD');
+  }
   assert.notEqual(new Decimal(mid).toFixed(), '65000', 'the walk moved away from the seed’s mid');
   const [recorded] = await t.admin<{ mid: string }[]>`
     select mid::text as mid from atrium.paper_books where tenant_id = ${tenantId} and instrument = 'BTC-USD'`;

@@ -341,7 +341,9 @@ export function createPaperVenue(options: PaperVenueOptions = {}) {
       // The market resumes where the record left it (a restart, another replica's changes), not at its seed.
       if (recorded.mid !== null) m.market.moveTo(m.scale.priceToTicks(recorded.mid));
       // Stale until it is whole: a record that cannot rest leaves it to be loaded again, not half loaded.
-      if (m.state === 'stale') m.lastTrade = null; // it may be a trade that never committed
+      // A rebuilt copy's last trade may be one that never committed, or older than what another replica traded since:
+      // stops go by the quotes until the rebuilt book trades.
+      m.lastTrade = null;
       m.state = 'stale';
       m.book = new OrderBook();
       m.stops = [];
@@ -422,6 +424,7 @@ export function createPaperVenue(options: PaperVenueOptions = {}) {
       m.version = null;
       m.book = new OrderBook();
       m.stops = [];
+      m.lastTrade = null;
       m.market.quote(m.book, now); // an empty book: the quotes take nothing
     },
 

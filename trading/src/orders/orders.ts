@@ -771,8 +771,10 @@ interface HeldBook {
 
 /** A copy this process changed in memory turned out, under the book's lock, to be of an older record: the change is void. */
 class PaperBookOvertaken extends Error {
-  constructor(instrument: string) {
-    super(`the paper book of ${instrument} changed in another process`);
+  readonly instruments: string[];
+  constructor(instruments: string[]) {
+    super(`the paper books of ${instruments.join(', ')} changed in another process`);
+    this.instruments = instruments;
   }
 }
 
@@ -835,33 +837,16 @@ class PaperBooks {
     const behind: HeldBook[] = [];
     for (const row of rows) {
       this.#held.set(row.instrument, row.version);
-      if (paper.version(tx.tenantId, row.instrument) === row.version) continue;
-      if (options.changedAlready) throw new PaperBookOvertaken(row.instrument);
-      behind.push(row);
+      if (paper.version(tx.tenantId, row.instrument) !== row.version) behind.push(row);
     }
+    if (behind.length > 0 && options.changedAlready) throw new PaperBookOvertaken(behind.map((book) => book.instrument));
     if (behind.length > 0) await this.#rebuild(behind);
-  }
-
-  /**
-   * Loaded copies that another replica has overtaken (read without a lock)
-   * go back to quotes only: the replica that changed a book last ticks it.
-   */
-  async releaseOvertaken(candidates: string[]): Promise<void> {
-    const instruments = candidates.filter((instrument) => !this.#held.has(instrument));
-    if (instruments.length === 0) return;
-    const tx = this.#tx;
-    const paper = this.#services.paper;
-    const rows = await tx<HeldBook[]>`
-      select instrument, version::text as version, mid::text as mid
-        from paper_books where tenant_id = ${tx.tenantId} and instrument = any(${instruments}::text[])`;
-    for (const row of rows) {
-      if (paper.version(tx.tenantId, row.instrument) !== row.version) paper.unload(tx.tenantId, row.instrument, this.#now);
-    }
   }
 
   /** The copies of books held that this transaction changes. */
   changing(instrument: string): void {
     if (!this.#held.has(instrument)) throw new Error(`the paper book of ${instrument} changed without its lock`);
+    if (this.#stamped) throw new Error(`the paper book of ${instrument} changed after its new version was written`);
     this.#touched.add(instrument);
     this.#changed.add(instrument);
   }
@@ -895,9 +880,15 @@ class PaperBooks {
     for (const instrument of this.#touched) this.#services.paper.drop(this.#tx.tenantId, instrument);
   }
 
+  /** Whether rebuilding a copy recorded something (what the market did to restored orders): it must commit whatever follows. */
+  get rebuildRecorded(): boolean {
+    return this.#changed.size > 0;
+  }
+
   #stamp(): void {
-    if (this.#stamped || this.#changed.size === 0) return;
+    if (this.#stamped) return;
     this.#stamped = true;
+    if (this.#changed.size === 0) return;
     const paper = this.#services.paper;
     this.batch.recordBooks(
       this.#tx,
@@ -1023,6 +1014,8 @@ function placePaperOrders(db: Database, tenantId: string, entries: PaperEntry[],
       (error: unknown) => ({ error }),
     );
     const [takenIds, checked, holding] = await Promise.all([taken, Promise.all(checks), held]);
+    // The books' lock failed of itself, not because a check's failure had aborted the transaction (25P02): that is the batch's failure.
+    if (holding && (holding.error as { code?: string }).code !== '25P02') throw holding.error;
     const seen = new Set<string>();
     const refusals = new Map<string, unknown>();
     for (const [i, results] of checked.entries()) {
@@ -1117,6 +1110,39 @@ async function holdBookOf(tx: TenantTx, books: PaperBooks, id: string): Promise<
   if (order?.venue === 'paper') await books.hold([order.instrument]);
 }
 
+const REBUILT = Symbol('rebuilt');
+
+/**
+ * A lane task on one order (cancel, amend), its paper book held first. A
+ * rebuild of the copy that recorded something (what the market did to the
+ * restored orders: an expiry, a fill) commits on its own first, so that the
+ * task's refusal (the order turned out filled or expired) cannot take it
+ * back; then the task runs in a transaction of its own on the current copy.
+ */
+function onBookOf<T>(
+  db: Database,
+  tenantId: string,
+  services: OrderServices,
+  now: number,
+  id: string,
+  task: (tx: TenantTx, books: PaperBooks) => Promise<T>,
+): Promise<T> {
+  return paperLane(db, services).run(tenantId, async () => {
+    for (let attempt = 1; ; attempt++) {
+      const result = await withPaperBooks(db, tenantId, services, now, async (tx, books): Promise<T | typeof REBUILT> => {
+        await holdBookOf(tx, books, id);
+        // Another replica would have to change the book between every two attempts for a third to be needed: then it goes in one.
+        if (books.rebuildRecorded && attempt < 3) {
+          await books.flush();
+          return REBUILT;
+        }
+        return task(tx, books);
+      });
+      if (result !== REBUILT) return result as T;
+    }
+  });
+}
+
 async function lockOpenOrder(tx: TenantTx, id: string): Promise<OrderRow> {
   const row = (await lockOrders(tx, [id])).get(id);
   if (!row) throw new OrderNotFoundError();
@@ -1132,43 +1158,40 @@ export async function cancelOrder(
   services: OrderServices,
 ): Promise<Order> {
   const now = services.now?.() ?? Date.now();
-  const requested = await paperLane(db, services).run(tenantId, () =>
-    withPaperBooks(db, tenantId, services, now, async (tx, books) => {
-      await holdBookOf(tx, books, id);
-      const row = await lockOpenOrder(tx, id);
-      // Only a working order can be cancelled; one whose state is in flight (pending-*, unknown) waits for it to settle.
-      if (row.status !== 'new' && row.status !== 'partially-filled') throw new OrderNotOpenError(id, row.status);
-      const batch = books.batch;
-      const pending = transition(tx, batch, row, { type: 'cancel-requested' });
-      if (row.venue !== 'paper') {
-        // A live venue hears of the cancel only after pending-cancel is committed.
-        batch.audit(tx, {
-          ...context,
-          action: 'order.cancel-requested',
-          objectType: 'order',
-          objectId: id,
-          after: toOrder(pending, []),
-        });
-        batch.notify(tx, ORDER_CHANNEL, { order: toOrder(pending, []) });
-        await batch.flush();
-        return row;
-      }
-      books.changing(row.instrument);
-      services.paper.cancel(tenantId, row.instrument, id);
-      const cancelled = transition(tx, batch, pending, { type: 'cancelled' });
+  const requested = await onBookOf(db, tenantId, services, now, id, async (tx, books) => {
+    const row = await lockOpenOrder(tx, id);
+    // Only a working order can be cancelled; one whose state is in flight (pending-*, unknown) waits for it to settle.
+    if (row.status !== 'new' && row.status !== 'partially-filled') throw new OrderNotOpenError(id, row.status);
+    const batch = books.batch;
+    const pending = transition(tx, batch, row, { type: 'cancel-requested' });
+    if (row.venue !== 'paper') {
+      // A live venue hears of the cancel only after pending-cancel is committed.
       batch.audit(tx, {
         ...context,
-        action: 'order.cancelled',
+        action: 'order.cancel-requested',
         objectType: 'order',
         objectId: id,
-        before: toOrder(row, []),
-        after: toOrder(cancelled, []),
+        after: toOrder(pending, []),
       });
-      batch.notify(tx, ORDER_CHANNEL, { order: toOrder(cancelled, []) });
-      await books.flush();
-      return null;
-    }),
-  );
+      batch.notify(tx, ORDER_CHANNEL, { order: toOrder(pending, []) });
+      await batch.flush();
+      return row;
+    }
+    books.changing(row.instrument);
+    services.paper.cancel(tenantId, row.instrument, id);
+    const cancelled = transition(tx, batch, pending, { type: 'cancelled' });
+    batch.audit(tx, {
+      ...context,
+      action: 'order.cancelled',
+      objectType: 'order',
+      objectId: id,
+      before: toOrder(row, []),
+      after: toOrder(cancelled, []),
+    });
+    batch.notify(tx, ORDER_CHANNEL, { order: toOrder(cancelled, []) });
+    await books.flush();
+    return null;
+  });
   if (!requested) return db.withTenant(tenantId, (tx) => getOrder(tx, id));
   return cancelAtVenue(db, tenantId, requested, context, services);
 }
@@ -1231,69 +1254,66 @@ export async function amendOrder(
   services: OrderServices,
 ): Promise<Order> {
   const now = services.now?.() ?? Date.now();
-  return paperLane(db, services).run(tenantId, () =>
-    withPaperBooks(db, tenantId, services, now, async (tx, books) => {
-      await holdBookOf(tx, books, id);
-      const row = await lockOpenOrder(tx, id);
-      const instrument = getInstrument(row.instrument);
-      if (row.type !== 'limit') throw new InvalidOrderError('only limit orders can be amended');
-      if (row.venue !== 'paper') throw new InvalidOrderError('amend works on the paper venue; at a live venue, cancel and place again');
-      // Checked before the venue is touched: an order whose state is in flight cannot be replaced.
-      if (row.status !== 'new' && row.status !== 'partially-filled') throw new OrderNotOpenError(id, row.status);
-      const adjusted = applyVenuePrecision(paperMarket(instrument), {
-        quantity: changes.quantity ?? (plain(row.quantity) as string),
-        price: changes.price ?? (plain(row.price) as string),
-      });
-      const quantity = changes.quantity === undefined ? undefined : adjusted.quantity;
-      const price = changes.price === undefined ? undefined : adjusted.price;
-      if (quantity !== undefined && new Decimal(quantity).lte(row.cum_quantity)) {
-        throw new InvalidOrderError(`the new quantity must exceed the filled quantity ${plain(row.cum_quantity)}`);
-      }
-      const remaining = quantity === undefined ? undefined : new Decimal(quantity).minus(row.cum_quantity).toFixed();
-      books.changing(row.instrument);
-      const queuedAt = utcNowMicros();
-      const report = services.paper.amend(
-        tenantId,
-        row.instrument,
-        id,
-        { ...(price !== undefined ? { price } : {}), ...(remaining !== undefined ? { quantity: remaining } : {}) },
-        now,
-      );
-      if (!report || report.outcome?.status === 'rejected') {
-        throw new OrderNotOpenError(id, report ? `refused (${report.outcome?.rejectReason})` : 'no longer in the book');
-      }
-      const asked = { ...(quantity !== undefined ? { quantity } : {}), ...(price !== undefined ? { price } : {}) };
-      const batch = books.batch;
-      const replaced = transition(tx, batch, transition(tx, batch, row, { type: 'replace-requested', ...asked }), {
-        type: 'replaced',
-        ...asked,
-      });
-      // A new price or a larger remainder sent the order to the back of its level; a reload must put it there too.
-      const requeued =
-        (price !== undefined && !new Decimal(price).eq(row.price as string)) ||
-        (remaining !== undefined && new Decimal(remaining).gt(row.leaves_quantity));
-      if (requeued) {
-        batch.queue(tx`update orders set priority_at = ${queuedAt} where tenant_id = ${tenantId} and id = ${id}`.execute());
-      }
-      const others = await lockOrders(
-        tx,
-        [...report.fills.map((fill) => fill.orderId), ...report.expired, ...report.cancelled].filter((orderId) => orderId !== id),
-      );
-      // The amended order's own replace is audited below; everything else the amend touched goes the usual way.
-      applyReportToRows(tx, batch, new Map([...others, [id, replaced]]), { ...report, outcome: undefined }, null, context);
-      await books.flush();
-      const order = await getOrder(tx, id);
-      await appendAuditEvent(tx, {
-        ...context,
-        action: 'order.amended',
-        objectType: 'order',
-        objectId: id,
-        before: toOrder(row, []),
-        after: order,
-      });
-      return order;
-    }),
-  );
+  return onBookOf(db, tenantId, services, now, id, async (tx, books) => {
+    const row = await lockOpenOrder(tx, id);
+    const instrument = getInstrument(row.instrument);
+    if (row.type !== 'limit') throw new InvalidOrderError('only limit orders can be amended');
+    if (row.venue !== 'paper') throw new InvalidOrderError('amend works on the paper venue; at a live venue, cancel and place again');
+    // Checked before the venue is touched: an order whose state is in flight cannot be replaced.
+    if (row.status !== 'new' && row.status !== 'partially-filled') throw new OrderNotOpenError(id, row.status);
+    const adjusted = applyVenuePrecision(paperMarket(instrument), {
+      quantity: changes.quantity ?? (plain(row.quantity) as string),
+      price: changes.price ?? (plain(row.price) as string),
+    });
+    const quantity = changes.quantity === undefined ? undefined : adjusted.quantity;
+    const price = changes.price === undefined ? undefined : adjusted.price;
+    if (quantity !== undefined && new Decimal(quantity).lte(row.cum_quantity)) {
+      throw new InvalidOrderError(`the new quantity must exceed the filled quantity ${plain(row.cum_quantity)}`);
+    }
+    const remaining = quantity === undefined ? undefined : new Decimal(quantity).minus(row.cum_quantity).toFixed();
+    books.changing(row.instrument);
+    const queuedAt = utcNowMicros();
+    const report = services.paper.amend(
+      tenantId,
+      row.instrument,
+      id,
+      { ...(price !== undefined ? { price } : {}), ...(remaining !== undefined ? { quantity: remaining } : {}) },
+      now,
+    );
+    if (!report || report.outcome?.status === 'rejected') {
+      throw new OrderNotOpenError(id, report ? `refused (${report.outcome?.rejectReason})` : 'no longer in the book');
+    }
+    const asked = { ...(quantity !== undefined ? { quantity } : {}), ...(price !== undefined ? { price } : {}) };
+    const batch = books.batch;
+    const replaced = transition(tx, batch, transition(tx, batch, row, { type: 'replace-requested', ...asked }), {
+      type: 'replaced',
+      ...asked,
+    });
+    // A new price or a larger remainder sent the order to the back of its level; a reload must put it there too.
+    const requeued =
+      (price !== undefined && !new Decimal(price).eq(row.price as string)) ||
+      (remaining !== undefined && new Decimal(remaining).gt(row.leaves_quantity));
+    if (requeued) {
+      batch.queue(tx`update orders set priority_at = ${queuedAt} where tenant_id = ${tenantId} and id = ${id}`.execute());
+    }
+    const others = await lockOrders(
+      tx,
+      [...report.fills.map((fill) => fill.orderId), ...report.expired, ...report.cancelled].filter((orderId) => orderId !== id),
+    );
+    // The amended order's own replace is audited below; everything else the amend touched goes the usual way.
+    applyReportToRows(tx, batch, new Map([...others, [id, replaced]]), { ...report, outcome: undefined }, null, context);
+    await books.flush();
+    const order = await getOrder(tx, id);
+    await appendAuditEvent(tx, {
+      ...context,
+      action: 'order.amended',
+      objectType: 'order',
+      objectId: id,
+      before: toOrder(row, []),
+      after: order,
+    });
+    return order;
+  });
 }
 
 /** Mass cancel by account, instrument or venue; with no filter, every open order of the tenant (risk's kill switch uses it). */
@@ -1334,27 +1354,39 @@ export async function applyPaperTick(db: Database, services: OrderServices, now:
   const ticked = await Promise.allSettled(
     services.paper.tenants().map((tenantId) =>
       paperLane(db, services).run(tenantId, async () => {
-        try {
-          return await withPaperBooks(db, tenantId, services, now, async (tx, books) => {
-            // A book a failure left stale is rebuilt first: the rebuild records what the market did to it meanwhile.
-            await books.hold(services.paper.books(tenantId, 'stale'));
-            // A copy another replica has changed since is that replica's to tick; this one goes back to quotes.
-            await books.releaseOvertaken(services.paper.books(tenantId, 'loaded'));
-            const ticked = services.paper.tick(tenantId, now);
-            if (ticked) {
-              // Moved in memory before the lock: a copy overtaken in between voids the tick (and is rebuilt at the next).
-              books.touching(ticked.instruments);
-              await books.hold(ticked.instruments, { changedAlready: true });
-              for (const instrument of ticked.instruments) books.changing(instrument);
-              await applyReport(tx, ticked, null, PAPER_VENUE_CONTEXT, books.batch);
-            }
+        const stale = services.paper.books(tenantId, 'stale');
+        if (stale.length > 0) {
+          // A book a failure left stale is rebuilt first: the rebuild records what the market did to it meanwhile.
+          await withPaperBooks(db, tenantId, services, now, async (_tx, books) => {
+            await books.hold(stale);
             await books.flush();
-            return ticked !== null;
           });
+        }
+        // The market moves in memory first: a tick that changes none of our orders costs the record nothing.
+        let ticked: ReturnType<typeof services.paper.tick>;
+        try {
+          ticked = services.paper.tick(tenantId, now);
         } catch (error) {
-          if (error instanceof PaperBookOvertaken) return false;
+          // Some books may have moved before one failed: none of it is recorded.
+          for (const instrument of services.paper.books(tenantId, 'loaded')) services.paper.drop(tenantId, instrument);
           throw error;
         }
+        if (!ticked) return false;
+        try {
+          await withPaperBooks(db, tenantId, services, now, async (tx, books) => {
+            books.touching(ticked.instruments);
+            await books.hold(ticked.instruments, { changedAlready: true });
+            for (const instrument of ticked.instruments) books.changing(instrument);
+            await applyReport(tx, ticked, null, PAPER_VENUE_CONTEXT, books.batch);
+            await books.flush();
+          });
+        } catch (error) {
+          if (!(error instanceof PaperBookOvertaken)) throw error;
+          // Another replica changed the book since this copy was current: that replica ticks it, and this copy goes back to quotes.
+          for (const instrument of error.instruments) services.paper.unload(tenantId, instrument, now);
+          return false;
+        }
+        return true;
       }),
     ),
   );
@@ -1368,10 +1400,11 @@ export async function applyPaperTick(db: Database, services: OrderServices, now:
 }
 
 /**
- * After a restart: loads every paper book that has open orders in the
- * record, tenant by tenant, so they fill and expire again without waiting
- * for an order of their tenant. Returns how many books it loaded, and the
- * tenants whose books could not be loaded.
+ * After a restart, and every so often after: loads every paper book that
+ * has open orders in the record and no current copy here, tenant by
+ * tenant, so they fill and expire without waiting for an order of their
+ * tenant — also a book whose last replica went away. Returns how many books
+ * with open orders it held, and the tenants whose books could not be loaded.
  */
 export async function restorePaperBooks(
   db: Database,

@@ -40,6 +40,12 @@ export interface TradingOptions {
   reconcileIntervalMs?: number;
   /** Load the paper books that have open orders in the record when the app gets ready (default true; false only where no database is reachable). */
   restorePaperBooks?: boolean;
+  /**
+   * How often every paper book with open orders is loaded again where this process has no
+   * current copy (default 30 s; 0 turns it off, as does a tickIntervalMs of 0): a book whose
+   * last replica went away (a scale-down) is ticked again within that time.
+   */
+  adoptIntervalMs?: number;
 }
 
 /** The order path's collaborators, shared by REST and GraphQL (and FIX later). */
@@ -96,6 +102,10 @@ export default fp(
         for (const { tenantId, error } of failed) app.log.error({ err: error, tenantId }, 'paper books of a tenant could not be restored');
       });
     every(options.tickIntervalMs ?? 1000, 'paper venue tick', () => applyPaperTick(app.db, services, Date.now()));
+    every(options.adoptIntervalMs ?? (options.tickIntervalMs === 0 ? 0 : 30_000), 'adopting paper books', async () => {
+      const { failed } = await restorePaperBooks(app.db, services, Date.now());
+      for (const { tenantId, error } of failed) app.log.error({ err: error, tenantId }, 'paper books of a tenant could not be adopted');
+    });
     every(options.reconcileIntervalMs ?? options.tickIntervalMs ?? 30_000, 'reconciling unknown orders', async () => {
       const tenants = await app.db.withPlatform((tx) => tx<{ id: string }[]>`select id from tenants where status = 'active' order by id`);
       for (const { id } of tenants) await reconcileUnknownOrders(app.db, id, services);
