@@ -27,6 +27,7 @@ interface OrderBody {
   avgPrice: string | null;
   rejectReason: string | null;
   fills: { quantity: string; price: string; fee: string; liquidity: string }[];
+  triggeredAt: string | null;
 }
 
 const http = () => request(w.baseUrl);
@@ -158,6 +159,7 @@ describe('orders on the paper venue, over HTTP', () => {
     const held = await place({ side: 'buy', type: 'stop-limit', timeInForce: 'GTC', quantity: '0.01', stopPrice: '90000', price: '90000' });
     assert.equal(held.status, 'new');
     assert.deepEqual(held.fills, []);
+    assert.equal(held.triggeredAt, null);
     assert.ok(!(await book()).bids.some(([price]) => price === '90000'), 'a held stop is not in the book');
     // A buy stop below where the market trades has been reached: it becomes a limit order at once and trades.
     const triggered = await place({
@@ -169,6 +171,11 @@ describe('orders on the paper venue, over HTTP', () => {
       price: bestAsk,
     });
     assert.equal(triggered.status, 'filled');
+    assert.match(
+      triggered.triggeredAt ?? '',
+      /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/,
+      'triggered on arrival, UTC with microseconds',
+    );
     const cancelled = (await http().delete(`/v1/orders/${held.id}`).set(trader).expect(200)).body;
     assert.equal(cancelled.status, 'cancelled');
     const refused = await http()

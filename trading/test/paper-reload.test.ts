@@ -151,3 +151,42 @@ test('a write that fails after the book matched leaves the book as the record ha
   const [count] = await t.admin<{ n: number }[]>`select count(*)::int as n from atrium.executions where order_id = ${resting.id}`;
   assert.equal(count?.n, 1, 'one execution: the failed match left none');
 });
+
+test('a stop-limit that triggered but did not fill rests again after a restart, at its limit price, not held', async () => {
+  await freshTenant();
+  const first = servicesWith();
+  await placeOrder(t.db, tenantId, order('buy', '40000', '0.01'), CTX, first);
+  const { bids, asks } = first.paper.snapshot(tenantId, 'BTC-USD', 2, Date.now());
+  const [[bestBid, atBest], [secondBid, atSecond]] = bids as [[string, string], [string, string]];
+  const high = new Decimal(asks[0]?.[0] as string).plus(1000);
+  // Held: the market stands above the stop. When released, its limit price is far above the ask, so it rests.
+  const stop = await placeOrder(
+    t.db,
+    tenantId,
+    order('sell', high.toFixed(), '0.01', { type: 'stop-limit', stopPrice: secondBid }),
+    CTX,
+    first,
+  );
+  assert.equal(stop.status, 'new');
+  assert.equal(stop.triggeredAt, null);
+  assert.equal(levelAt(first, 'asks', high), undefined, 'held');
+  // A market sell through the two best bids trades at the stop.
+  const sweep = await placeOrder(
+    t.db,
+    tenantId,
+    { ...order('sell', '1', new Decimal(atBest).plus(atSecond).toFixed()), type: 'market', timeInForce: 'IOC', price: undefined },
+    CTX,
+    first,
+  );
+  assert.equal(sweep.status, 'filled');
+  assert.ok(new Decimal(bestBid).gt(secondBid));
+  assert.equal(levelAt(first, 'asks', high), '0.01', 'triggered: it rests as a limit order');
+  const [row] = await t.admin<{ status: string; triggered_at: Date | null }[]>`
+    select status, triggered_at from atrium.orders where id = ${stop.id}`;
+  assert.equal(row?.status, 'new');
+  assert.ok(row?.triggered_at, 'the trigger is on the record');
+
+  const second = servicesWith();
+  assert.deepEqual((await restorePaperBooks(t.db, second, Date.now())).failed, []);
+  assert.equal(levelAt(second, 'asks', high), '0.01', 'rebuilt as resting, not held again');
+});

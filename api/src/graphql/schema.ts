@@ -121,6 +121,7 @@ export const schema = /* GraphQL */ `
     postOnly: Boolean!
     quantity: String!
     price: String
+    stopPrice: String
     expiresAt: String
     status: String!
     cumQuantity: String!
@@ -130,6 +131,8 @@ export const schema = /* GraphQL */ `
     fills: [Execution!]!
     createdAt: String!
     updatedAt: String!
+    "When a stop-limit's stop was reached and it went to the book as a limit order (UTC, microseconds); null while held."
+    triggeredAt: String
   }
   type OrderEdge { cursor: String!, node: Order! }
   type OrderConnection { edges: [OrderEdge!]!, pageInfo: PageInfo! }

@@ -85,6 +85,7 @@ export const OrderSchema = Type.Object(
     fills: Type.Array(ExecutionSchema),
     createdAt: Timestamp,
     updatedAt: Timestamp,
+    triggeredAt: Nullable(Timestamp),
     route: Type.Optional(
       Type.Object(
         {

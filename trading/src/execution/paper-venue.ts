@@ -54,6 +54,8 @@ export interface PaperRecord {
   /** What the order has filled, and what is left of it. */
   filled: string;
   remaining: string;
+  /** A stop-limit whose stop was reached: it rests as a limit order, no longer held. */
+  triggered?: boolean;
 }
 
 export interface PaperFill {
@@ -79,6 +81,8 @@ export interface PaperReport {
   /** Our GTD orders that expired, and resting orders cancelled by self-trade prevention. */
   expired: string[];
   cancelled: string[];
+  /** Our stop-limit orders whose stop the market reached in this change: released to the book as limit orders. */
+  triggered?: string[];
 }
 
 export interface PaperVenueOptions {
@@ -249,6 +253,7 @@ export function createPaperVenue(options: PaperVenueOptions = {}) {
       fills: [...ourFills(m, step.fills), ...triggered.fills],
       expired: [...ids(step.expired), ...triggered.expired],
       cancelled: triggered.cancelled,
+      triggered: triggered.triggered,
     };
   }
 
@@ -289,12 +294,13 @@ export function createPaperVenue(options: PaperVenueOptions = {}) {
 
   /** Releases every held stop the market has reached, as limit orders, until none is left to trigger. */
   function triggerStops(m: Market, now: number): PaperReport {
-    const report: PaperReport = { fills: [], expired: [], cancelled: [] };
+    const report: PaperReport & { triggered: string[] } = { fills: [], expired: [], cancelled: [], triggered: [] };
     for (let released = true; released; ) {
       released = false;
       for (const stop of [...m.stops]) {
         if (!stopReached(m, stop)) continue;
         m.stops.splice(m.stops.indexOf(stop), 1);
+        report.triggered.push(stop.id);
         const result = submitToBook(m, { ...stop, type: 'limit' }, now);
         report.fills.push(...ourFills(m, result.fills));
         report.expired.push(...ids(result.expired));
@@ -322,8 +328,8 @@ export function createPaperVenue(options: PaperVenueOptions = {}) {
     },
 
     /**
-     * (Re)builds the book from the record: our open orders in time priority (held stop-limits held
-     * again, unless partially filled, which means they triggered), then the market maker's quotes.
+     * (Re)builds the book from the record: our open orders in time priority (stop-limits held again
+     * unless the record says they triggered), then the market maker's quotes.
      * Quotes that cross a restored order fill it, and restored GTD orders past their time expire:
      * the report says so, for the caller to record with the load. A stale or preview book keeps
      * its market (the random walk, recent trades for candles); only its orders are rebuilt.
@@ -348,7 +354,7 @@ export function createPaperVenue(options: PaperVenueOptions = {}) {
       m.book = new OrderBook();
       m.stops = [];
       for (const record of records) {
-        if (record.type === 'stop-limit' && record.status === 'new') {
+        if (record.type === 'stop-limit' && record.status === 'new' && !record.triggered) {
           m.stops.push({
             id: record.id,
             accountId: record.accountId,
@@ -455,8 +461,11 @@ export function createPaperVenue(options: PaperVenueOptions = {}) {
           fills: [...before.fills, ...triggered.fills],
           expired: [...before.expired, ...triggered.expired],
           cancelled: [...before.cancelled, ...triggered.cancelled],
+          triggered: [...(before.triggered ?? []), ...(triggered.triggered ?? [])],
         };
       }
+      // A stop-limit whose stop the market already stands at goes to the book at once: triggered on arrival.
+      const arrived = order.type === 'stop-limit' ? [order.id] : [];
       const result = submitToBook(m, order, now);
       const triggered = triggerStops(m, now);
       return {
@@ -468,6 +477,7 @@ export function createPaperVenue(options: PaperVenueOptions = {}) {
         fills: [...before.fills, ...ourFills(m, result.fills), ...triggered.fills],
         expired: [...before.expired, ...ids(result.expired), ...triggered.expired],
         cancelled: [...before.cancelled, ...ids(result.selfTradeCancelled), ...triggered.cancelled],
+        triggered: [...(before.triggered ?? []), ...arrived, ...(triggered.triggered ?? [])],
       };
     },
 
@@ -516,16 +526,24 @@ export function createPaperVenue(options: PaperVenueOptions = {}) {
 
     /** Expiry and market moves for the tenant's loaded books; what happened to our orders and in which books, or null when nothing did. */
     tick(tenantId: string, now: number): (PaperReport & { instruments: string[] }) | null {
-      const report: PaperReport & { instruments: string[] } = { fills: [], expired: [], cancelled: [], instruments: [] };
+      const report: PaperReport & { instruments: string[]; triggered: string[] } = {
+        fills: [],
+        expired: [],
+        cancelled: [],
+        triggered: [],
+        instruments: [],
+      };
       for (const m of markets.values()) {
         if (m.state !== 'loaded' || m.tenantId !== tenantId) continue;
         const moved = maybeStep(m, now);
         const expired = [...moved.expired, ...ids(m.book.expire(now)), ...expireStops(m, now)];
-        if (moved.fills.length + expired.length + moved.cancelled.length === 0) continue;
+        const triggered = moved.triggered ?? [];
+        if (moved.fills.length + expired.length + moved.cancelled.length + triggered.length === 0) continue;
         report.instruments.push(m.instrument);
         report.fills.push(...moved.fills);
         report.expired.push(...expired);
         report.cancelled.push(...moved.cancelled);
+        report.triggered.push(...triggered);
       }
       return report.instruments.length > 0 ? report : null;
     },

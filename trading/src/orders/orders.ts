@@ -89,6 +89,8 @@ export interface Order {
   fills: Execution[];
   createdAt: string;
   updatedAt: string;
+  /** When a stop-limit's stop was reached and it went to the book as a limit order; null while held, and for other types. */
+  triggeredAt: string | null;
 }
 
 /** The pre-trade risk step every order passes; the risk engine provides it. It throws to refuse. */
@@ -107,7 +109,7 @@ export const VenueNotConfiguredError = createError('TRD_ERR_VENUE_NOT_CONFIGURED
 
 const COLUMNS = `id, parent_id, client_order_id, account_id, instrument, venue, venue_order_id, side, type, time_in_force, post_only, quantity::text as quantity,
   price::text as price, stop_price::text as stop_price, expires_at, status, cum_quantity::text as cum_quantity,
-  leaves_quantity::text as leaves_quantity, avg_price::text as avg_price, cum_notional::text as cum_notional, reject_reason, created_at, updated_at`;
+  leaves_quantity::text as leaves_quantity, avg_price::text as avg_price, cum_notional::text as cum_notional, reject_reason, created_at, updated_at, triggered_at`;
 
 interface OrderRow {
   id: string;
@@ -133,6 +135,7 @@ interface OrderRow {
   reject_reason: string | null;
   created_at: string;
   updated_at: string;
+  triggered_at: string | null;
 }
 
 const plain = (value: string | null) => (value === null ? null : new Decimal(value).toFixed());
@@ -161,6 +164,7 @@ function toOrder(row: OrderRow, fills: Execution[]): Order {
     fills,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    triggeredAt: row.triggered_at,
   };
 }
 
@@ -369,15 +373,16 @@ class WriteBatch {
         o as (
           insert into orders (tenant_id, id, parent_id, account_id, client_order_id, instrument, venue, side, type, time_in_force, post_only,
                               reduce_only, quantity, price, stop_price, expires_at, status, cum_quantity, leaves_quantity, avg_price,
-                              cum_notional, reject_reason, created_at, updated_at, priority_at)
+                              cum_notional, reject_reason, created_at, updated_at, priority_at, triggered_at)
           select ${tx.tenantId}, o.id, o.parent_id, o.account_id, o.client_order_id, o.instrument, o.venue, o.side, o.type, o.time_in_force,
                  o.post_only, o.reduce_only, o.quantity, o.price, o.stop_price, o.expires_at, o.status, o.cum_quantity, o.leaves_quantity,
-                 o.avg_price, o.cum_notional, o.reject_reason, o.created_at, o.updated_at, o.priority_at
+                 o.avg_price, o.cum_notional, o.reject_reason, o.created_at, o.updated_at, o.priority_at, o.triggered_at
             from jsonb_to_recordset(${tx.json(orders.map(({ row, input, queuedAt }) => ({ ...row, reduce_only: input.reduceOnly ?? false, priority_at: queuedAt ?? null })) as never)})
               as o(id uuid, parent_id uuid, account_id uuid, client_order_id text, instrument text, venue text, side text, type text,
                    time_in_force text, post_only boolean, reduce_only boolean, quantity numeric, price numeric, stop_price numeric,
                    expires_at timestamptz, status text, cum_quantity numeric, leaves_quantity numeric, avg_price numeric,
-                   cum_notional numeric, reject_reason text, created_at timestamptz, updated_at timestamptz, priority_at timestamptz)
+                   cum_notional numeric, reject_reason text, created_at timestamptz, updated_at timestamptz, priority_at timestamptz,
+                   triggered_at timestamptz)
           returning ${tx.unsafe(COLUMNS)})`);
       // Every transition keeps its own microsecond time: clock_timestamp() is taken per row.
       const events = orders.flatMap(({ row, events }) => events.map((e, i) => ({ order_id: row.id, seq: i + 1, ...e })));
@@ -488,7 +493,13 @@ async function applyReport(
   batch: WriteBatch = new WriteBatch(),
 ): Promise<WriteBatch> {
   const touched = [
-    ...new Set([...report.fills.map((f) => f.orderId), ...report.expired, ...report.cancelled, ...(subject ? [subject] : [])]),
+    ...new Set([
+      ...report.fills.map((f) => f.orderId),
+      ...report.expired,
+      ...report.cancelled,
+      ...(report.triggered ?? []),
+      ...(subject ? [subject] : []),
+    ]),
   ];
   applyReportToRows(tx, batch, await lockOrders(tx, touched), report, subject, context);
   return batch;
@@ -517,6 +528,17 @@ function applyReportToRows(
       );
     }
   }
+  // Stops the market reached, with the time on the order's row (a fresh one is inserted with it): a rebuilt book rests them.
+  const triggered = new Set(report.triggered ?? []);
+  const triggeredAt = utcNowMicros();
+  for (const id of triggered) {
+    const row = rows.get(id);
+    if (!row || row.triggered_at !== null) continue;
+    rows.set(id, { ...row, triggered_at: triggeredAt });
+    if (!batch.fresh.has(id)) {
+      batch.queue(tx`update orders set triggered_at = ${triggeredAt} where tenant_id = ${tx.tenantId} and id = ${id}`.execute());
+    }
+  }
   const executions: (() => void)[] = [];
   for (const fill of report.fills) applyFill(tx, batch, rows, fill, executions);
   for (const id of report.expired) closeIfOpen(tx, batch, rows, id, { type: 'expired' });
@@ -530,7 +552,7 @@ function applyReportToRows(
     const row = rows.get(id);
     if (!row) continue;
     const order = toOrder(row, []);
-    const action = id === subject ? 'order.placed' : `order.${row.status}`;
+    const action = id === subject ? 'order.placed' : triggered.has(id) && row.status === 'new' ? 'order.triggered' : `order.${row.status}`;
     batch.audit(tx, { ...context, action, objectType: 'order', objectId: id, after: order });
     batch.notify(tx, ORDER_CHANNEL, { order });
   }
@@ -759,6 +781,7 @@ function paperRecord(row: OrderRow): PaperRecord {
     ...(row.expires_at !== null ? { expiresAt: new Date(row.expires_at).getTime() } : {}),
     filled: plain(row.cum_quantity) as string,
     remaining: plain(row.leaves_quantity) as string,
+    ...(row.triggered_at !== null ? { triggered: true } : {}),
   };
 }
 
@@ -912,7 +935,12 @@ class PaperBooks {
       const mine = open.filter((row) => row.instrument === book.instrument);
       this.#touched.add(book.instrument);
       const report = paper.load(tx.tenantId, book.instrument, mine.map(paperRecord), this.#now, book);
-      const touched = new Set([...report.fills.map((fill) => fill.orderId), ...report.expired, ...report.cancelled]);
+      const touched = new Set([
+        ...report.fills.map((fill) => fill.orderId),
+        ...report.expired,
+        ...report.cancelled,
+        ...(report.triggered ?? []),
+      ]);
       if (touched.size === 0) continue;
       this.#changed.add(book.instrument);
       const locked = new Map(mine.filter((row) => touched.has(row.id)).map((row) => [row.id, row]));
@@ -1037,8 +1065,8 @@ function placePaperOrders(db: Database, tenantId: string, entries: PaperEntry[],
       // The book's order, which can differ from the order of receipt by a queue's wait: a reload follows this one.
       const queuedAt = utcNowMicros();
       const report = services.paper.submit(tenantId, entry.venueOrder, entry.now);
-      const others = report.fills.map((f) => f.orderId).filter((orderId) => orderId !== entry.id);
-      // Our own resting orders on the other side of a fill (earlier ones of this batch too) are locked before they change.
+      const others = [...report.fills.map((f) => f.orderId), ...(report.triggered ?? [])].filter((orderId) => orderId !== entry.id);
+      // Our own resting orders on the other side of a fill, or stops it triggered (earlier ones of this batch too), are locked before they change.
       const touchesOthers = others.length > 0 || report.expired.length > 0 || report.cancelled.length > 0;
       // Earlier orders of this batch may be among them: their rows go in before they are read.
       if (touchesOthers) batch.insertFresh();
@@ -1096,6 +1124,7 @@ function pendingRow(entry: PaperEntry): OrderRow {
     // The engine's time of receipt: the row, its audit event and its stream message all carry it.
     created_at: entry.receivedAt,
     updated_at: entry.receivedAt,
+    triggered_at: null,
   };
 }
 
@@ -1298,7 +1327,9 @@ export async function amendOrder(
     }
     const others = await lockOrders(
       tx,
-      [...report.fills.map((fill) => fill.orderId), ...report.expired, ...report.cancelled].filter((orderId) => orderId !== id),
+      [...report.fills.map((fill) => fill.orderId), ...report.expired, ...report.cancelled, ...(report.triggered ?? [])].filter(
+        (orderId) => orderId !== id,
+      ),
     );
     // The amended order's own replace is audited below; everything else the amend touched goes the usual way.
     applyReportToRows(tx, batch, new Map([...others, [id, replaced]]), { ...report, outcome: undefined }, null, context);
