@@ -1,18 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createTestDatabase, type TestDatabase } from '@atrium/db/testing';
-import { createReseller, createTenant } from '@atrium/tenants';
 import { Decimal } from 'decimal.js';
-import {
-  amendOrder,
-  applyPaperTick,
-  createAccount,
-  createPaperVenue,
-  type OrderServices,
-  type PlaceOrderInput,
-  placeOrder,
-  restorePaperBooks,
-} from '../src/index.ts';
+import { amendOrder, applyPaperTick, createPaperVenue, type OrderServices, placeOrder, restorePaperBooks } from '../src/index.ts';
+import { CTX, type PaperTenant, paperTenant, recordOf } from './paper-tenant.ts';
 
 /*
  * The database is the record and a paper book its in-process copy. These
@@ -22,21 +13,12 @@ import {
  * stops held, GTD orders expiring, and nothing the record does not hold.
  */
 
-const CTX = { actor: { type: 'system' as const, id: 'test' } };
 let t: TestDatabase;
 let tenantId: string;
-let buyer: string;
-let seller: string;
-let tenants = 0;
+let order: PaperTenant['order'];
 
-/** Each test trades in a tenant of its own, so that its books start from what it placed. */
 async function freshTenant(): Promise<void> {
-  const reseller = await t.db.withPlatform((tx) => createReseller(tx, { slug: `reload-${++tenants}`, name: 'Reload' }));
-  tenantId = (
-    await t.db.withPlatform((tx) => createTenant(tx, reseller.id, { slug: `reload-t${tenants}`, name: 'R', legalName: 'R Ltd' }, CTX))
-  ).id;
-  buyer = (await t.db.withTenant(tenantId, (tx) => createAccount(tx, { code: 'BUY', name: 'Buyer' }, CTX))).id;
-  seller = (await t.db.withTenant(tenantId, (tx) => createAccount(tx, { code: 'SELL', name: 'Seller' }, CTX))).id;
+  ({ tenantId, order } = await paperTenant(t.db, 'reload'));
 }
 
 const venue = () => createPaperVenue({ stepIntervalMs: Number.POSITIVE_INFINITY });
@@ -47,23 +29,7 @@ before(async () => {
 });
 after(() => t.drop());
 
-const order = (side: 'buy' | 'sell', price: string, quantity: string, extra: Partial<PlaceOrderInput> = {}): PlaceOrderInput => ({
-  accountId: side === 'buy' ? buyer : seller,
-  instrument: 'BTC-USD',
-  venue: 'paper',
-  side,
-  type: 'limit',
-  timeInForce: 'GTC',
-  quantity,
-  price,
-  ...extra,
-});
-
-async function rowOf(id: string) {
-  const [row] = await t.admin<{ status: string; cum: string; leaves: string }[]>`
-    select status, cum_quantity::text as cum, leaves_quantity::text as leaves from atrium.orders where id = ${id}`;
-  return { status: row?.status, cum: new Decimal(row?.cum ?? '0').toFixed(), leaves: new Decimal(row?.leaves ?? '0').toFixed() };
-}
+const rowOf = (id: string) => recordOf(t, id);
 
 /** What rests at a price on one side, as the book aggregates it. */
 function levelAt(services: OrderServices, side: 'bids' | 'asks', price: Decimal): string | undefined {

@@ -2,18 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createDatabase, type Database } from '@atrium/db';
 import { createTestDatabase, type TestDatabase } from '@atrium/db/testing';
-import { createReseller, createTenant } from '@atrium/tenants';
 import { Decimal } from 'decimal.js';
-import {
-  applyPaperTick,
-  cancelOrder,
-  createAccount,
-  createPaperVenue,
-  type OrderServices,
-  type PlaceOrderInput,
-  placeOrder,
-  restorePaperBooks,
-} from '../src/index.ts';
+import { applyPaperTick, cancelOrder, createPaperVenue, type OrderServices, placeOrder, restorePaperBooks } from '../src/index.ts';
+import { CTX, type PaperTenant, paperTenant, recordOf } from './paper-tenant.ts';
 
 /*
  * Two API replicas over one database, each with its own paper venue (its own
@@ -23,21 +14,13 @@ import {
  * so no resting order is filled, cancelled or expired from an old copy.
  */
 
-const CTX = { actor: { type: 'system' as const, id: 'test' } };
 let t: TestDatabase;
 let other: Database;
 let tenantId: string;
-let buyer: string;
-let seller: string;
-let tenants = 0;
+let order: PaperTenant['order'];
 
 async function freshTenant(): Promise<void> {
-  const reseller = await t.db.withPlatform((tx) => createReseller(tx, { slug: `replicas-${++tenants}`, name: 'Replicas' }));
-  tenantId = (
-    await t.db.withPlatform((tx) => createTenant(tx, reseller.id, { slug: `replicas-t${tenants}`, name: 'R', legalName: 'R Ltd' }, CTX))
-  ).id;
-  buyer = (await t.db.withTenant(tenantId, (tx) => createAccount(tx, { code: 'BUY', name: 'Buyer' }, CTX))).id;
-  seller = (await t.db.withTenant(tenantId, (tx) => createAccount(tx, { code: 'SELL', name: 'Seller' }, CTX))).id;
+  ({ tenantId, order } = await paperTenant(t.db, 'replicas'));
 }
 
 /** A replica: its own venue (books) and its own pool. */
@@ -54,23 +37,7 @@ after(async () => {
   await t.drop();
 });
 
-const order = (side: 'buy' | 'sell', price: string, quantity: string, extra: Partial<PlaceOrderInput> = {}): PlaceOrderInput => ({
-  accountId: side === 'buy' ? buyer : seller,
-  instrument: 'BTC-USD',
-  venue: 'paper',
-  side,
-  type: 'limit',
-  timeInForce: 'GTC',
-  quantity,
-  price,
-  ...extra,
-});
-
-async function rowOf(id: string) {
-  const [row] = await t.admin<{ status: string; cum: string; leaves: string }[]>`
-    select status, cum_quantity::text as cum, leaves_quantity::text as leaves from atrium.orders where id = ${id}`;
-  return { status: row?.status, cum: new Decimal(row?.cum ?? '0').toFixed(), leaves: new Decimal(row?.leaves ?? '0').toFixed() };
-}
+const rowOf = (id: string) => recordOf(t, id);
 
 async function executionsOf(id: string): Promise<number> {
   const [count] = await t.admin<{ n: number }[]>`select count(*)::int as n from atrium.executions where order_id = ${id}`;
