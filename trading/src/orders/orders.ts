@@ -1028,6 +1028,12 @@ function placePaperOrders(db: Database, tenantId: string, entries: PaperEntry[],
               select client_order_id from orders where tenant_id = ${tenantId} and client_order_id = any(${claimed}::text[])`.execute(),
         ]).then(([, rows]) => new Set(rows.map((r) => r.client_order_id)))
       : Promise.resolve(new Set<string>());
+    // The books' locks go next (clientOrderId locks, then books, then orders, in every transaction), before the checks read
+    // anything. Settled, not thrown: its own failure, not the 25P02 the checks then get, is the batch's.
+    const held = books.hold(entries.map((entry) => entry.instrument.id)).then(
+      () => null,
+      (error: unknown) => ({ error }),
+    );
     const checks = entries.map((entry) =>
       Promise.allSettled([
         checkOrder(tx, { ...entry.rounded, notional: entry.notional }, services),
@@ -1036,14 +1042,8 @@ function placePaperOrders(db: Database, tenantId: string, entries: PaperEntry[],
           : Promise.resolve(),
       ]),
     );
-    // Settled here, not thrown: after a check's failure aborted the transaction, the locks fail too, and the check's failure is the one to act on.
-    const held = books.hold(entries.map((entry) => entry.instrument.id)).then(
-      () => null,
-      (error: unknown) => ({ error }),
-    );
     const [takenIds, checked, holding] = await Promise.all([taken, Promise.all(checks), held]);
-    // The books' lock failed of itself, not because a check's failure had aborted the transaction (25P02): that is the batch's failure.
-    if (holding && (holding.error as { code?: string }).code !== '25P02') throw holding.error;
+    if (holding) throw holding.error;
     const seen = new Set<string>();
     const refusals = new Map<string, unknown>();
     for (const [i, results] of checked.entries()) {
@@ -1055,7 +1055,6 @@ function placePaperOrders(db: Database, tenantId: string, entries: PaperEntry[],
       if (failure !== undefined) refusals.set(entry.id, failure);
       else if (reused) refusals.set(entry.id, new ClientOrderIdTakenError(entry.clientOrderId));
     }
-    if (holding) throw holding.error;
 
     const batch = books.batch;
     for (const entry of entries) {
