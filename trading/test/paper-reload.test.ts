@@ -123,7 +123,7 @@ test('a stop-limit that triggered but did not fill rests again after a restart, 
   const first = servicesWith();
   await placeOrder(t.db, tenantId, order('buy', '40000', '0.01'), CTX, first);
   const { bids, asks } = first.paper.snapshot(tenantId, 'BTC-USD', 2, Date.now());
-  const [[bestBid, atBest], [secondBid, atSecond]] = bids as [[string, string], [string, string]];
+  const [[, atBest], [secondBid, atSecond]] = bids as [[string, string], [string, string]];
   const high = new Decimal(asks[0]?.[0] as string).plus(1000);
   // Held: the market stands above the stop. When released, its limit price is far above the ask, so it rests.
   const stop = await placeOrder(
@@ -136,6 +136,8 @@ test('a stop-limit that triggered but did not fill rests again after a restart, 
   assert.equal(stop.status, 'new');
   assert.equal(stop.triggeredAt, null);
   assert.equal(levelAt(first, 'asks', high), undefined, 'held');
+  // Rests at that price before the stop triggers: ahead of it in the book, and after a rebuild too.
+  const ahead = await placeOrder(t.db, tenantId, order('sell', high.toFixed(), '0.02'), CTX, first);
   // A market sell through the two best bids trades at the stop.
   const sweep = await placeOrder(
     t.db,
@@ -145,8 +147,7 @@ test('a stop-limit that triggered but did not fill rests again after a restart, 
     first,
   );
   assert.equal(sweep.status, 'filled');
-  assert.ok(new Decimal(bestBid).gt(secondBid));
-  assert.equal(levelAt(first, 'asks', high), '0.01', 'triggered: it rests as a limit order');
+  assert.equal(levelAt(first, 'asks', high), '0.03', 'triggered: it rests as a limit order');
   const [row] = await t.admin<{ status: string; triggered_at: Date | null }[]>`
     select status, triggered_at from atrium.orders where id = ${stop.id}`;
   assert.equal(row?.status, 'new');
@@ -154,5 +155,12 @@ test('a stop-limit that triggered but did not fill rests again after a restart, 
 
   const second = servicesWith();
   assert.deepEqual((await restorePaperBooks(t.db, second, Date.now())).failed, []);
-  assert.equal(levelAt(second, 'asks', high), '0.01', 'rebuilt as resting, not held again');
+  assert.equal(levelAt(second, 'asks', high), '0.03', 'rebuilt as resting, not held again');
+  const queue = await t.admin<{ id: string }[]>`
+    select id from atrium.orders where tenant_id = ${tenantId} and price = ${high.toFixed()} order by coalesce(priority_at, created_at), id`;
+  assert.deepEqual(
+    queue.map((row) => row.id),
+    [ahead.id, stop.id],
+    'the rebuilt queue at that price: the order that rested first, then the stop that triggered',
+  );
 });

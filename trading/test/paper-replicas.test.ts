@@ -136,10 +136,53 @@ test('a book whose replica went away is adopted by another and ticks there', asy
   const later = Date.now() + 120_000;
   await applyPaperTick(b.db, b.services, later);
   assert.equal((await rowOf(gtd.id)).status, 'new');
-  assert.deepEqual((await restorePaperBooks(b.db, b.services, later)).failed, []);
+  // B's periodic adoption finds the book idle and no copy of it here: B takes it up (still before the order's time).
+  assert.deepEqual((await restorePaperBooks(b.db, b.services, Date.now(), { idleForMs: 0 })).failed, []);
   assert.ok(b.services.paper.books(tenantId, 'loaded').includes('BTC-USD'));
-  await applyPaperTick(b.db, b.services, later);
+  assert.equal((await rowOf(gtd.id)).status, 'new');
+  assert.equal(await applyPaperTick(b.db, b.services, later), 1);
   assert.equal((await rowOf(gtd.id)).status, 'expired');
+});
+
+test('adoption leaves a book another replica changed lately, and puts back to quotes a copy overtaken without a tick', async () => {
+  await freshTenant();
+  const a = replica(t.db);
+  const b = replica(other);
+  const at = await insidePrice(a);
+  const resting = await placeOrder(a.db, tenantId, order('buy', at, '0.01'), CTX, a.services);
+  // B changed the book a moment ago: B's adoption with an idle time of a minute leaves it alone.
+  await cancelOrder(b.db, tenantId, resting.id, CTX, b.services);
+  const c = replica(t.db);
+  assert.equal((await restorePaperBooks(c.db, c.services, Date.now(), { idleForMs: 60_000 })).books, 0);
+  assert.deepEqual(c.services.paper.books(tenantId, 'loaded'), []);
+  // A's copy still shows the cancelled order until A's adoption round reads the versions.
+  const shown = () => a.services.paper.snapshot(tenantId, 'BTC-USD', 50, Date.now()).bids.find(([price]) => new Decimal(price).eq(at));
+  assert.ok(shown(), 'A’s copy is behind');
+  await restorePaperBooks(a.db, a.services, Date.now(), { idleForMs: 60_000 });
+  assert.deepEqual(a.services.paper.books(tenantId, 'preview'), ['BTC-USD']);
+  assert.equal(shown(), undefined);
+});
+
+test('one overtaken book voids only its own tick: the tenant’s other book records its expiry', async () => {
+  await freshTenant();
+  const a = replica(t.db);
+  const b = replica(other);
+  const expiresAt = new Date(Date.now() + 60_000).toISOString();
+  const btc = await placeOrder(a.db, tenantId, order('buy', '41000', '0.01', { timeInForce: 'GTD', expiresAt }), CTX, a.services);
+  const eth = await placeOrder(
+    a.db,
+    tenantId,
+    order('buy', '2000', '0.1', { instrument: 'ETH-USDT', timeInForce: 'GTD', expiresAt }),
+    CTX,
+    a.services,
+  );
+  // B changes the BTC-USD book only.
+  await placeOrder(b.db, tenantId, order('buy', '40000', '0.01'), CTX, b.services);
+  const later = Date.now() + 120_000;
+  assert.equal(await applyPaperTick(a.db, a.services, later), 1);
+  assert.equal((await rowOf(eth.id)).status, 'expired');
+  assert.equal((await rowOf(btc.id)).status, 'new', 'the BTC-USD copy was overtaken: its expiry is B’s to record');
+  assert.deepEqual(a.services.paper.books(tenantId, 'loaded'), ['ETH-USDT']);
 });
 
 test('two replicas trading one book at once: every fill is recorded once, both sides match, no order overfills', async () => {

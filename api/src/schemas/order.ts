@@ -85,7 +85,8 @@ export const OrderSchema = Type.Object(
     fills: Type.Array(ExecutionSchema),
     createdAt: Timestamp,
     updatedAt: Timestamp,
-    triggeredAt: Nullable(Timestamp),
+    // Optional: an order answered before the field existed is replayed as it was.
+    triggeredAt: Type.Optional(Nullable(Timestamp)),
     route: Type.Optional(
       Type.Object(
         {

@@ -451,7 +451,10 @@ export function createPaperVenue(options: PaperVenueOptions = {}) {
 
     submit(tenantId: string, order: PaperOrder, now: number): PaperReport {
       const m = loadedMarket(tenantId, order.instrument);
-      const before = maybeStep(m, now);
+      // Held stops past their time leave before anything can release them.
+      const expiredStops = expireStops(m, now);
+      const stepped = maybeStep(m, now);
+      const before = { ...stepped, expired: [...expiredStops, ...stepped.expired] };
       if (order.type === 'stop-limit' && !stopReached(m, order)) {
         // Accepted and held off the book until the market reaches the stop.
         m.stops.push(order);
@@ -464,9 +467,9 @@ export function createPaperVenue(options: PaperVenueOptions = {}) {
           triggered: [...(before.triggered ?? []), ...(triggered.triggered ?? [])],
         };
       }
-      // A stop-limit whose stop the market already stands at goes to the book at once: triggered on arrival.
-      const arrived = order.type === 'stop-limit' ? [order.id] : [];
       const result = submitToBook(m, order, now);
+      // A stop-limit whose stop the market already stands at goes to the book at once: triggered on arrival, if the book took it.
+      const arrived = order.type === 'stop-limit' && result.status !== 'rejected' ? [order.id] : [];
       const triggered = triggerStops(m, now);
       return {
         outcome: {
@@ -524,28 +527,20 @@ export function createPaperVenue(options: PaperVenueOptions = {}) {
       };
     },
 
-    /** Expiry and market moves for the tenant's loaded books; what happened to our orders and in which books, or null when nothing did. */
-    tick(tenantId: string, now: number): (PaperReport & { instruments: string[] }) | null {
-      const report: PaperReport & { instruments: string[]; triggered: string[] } = {
-        fills: [],
-        expired: [],
-        cancelled: [],
-        triggered: [],
-        instruments: [],
-      };
+    /** Expiry and market moves for the tenant's loaded books: what happened to our orders, book by book (only books where something did). */
+    tick(tenantId: string, now: number): { instrument: string; report: PaperReport }[] {
+      const reports: { instrument: string; report: PaperReport }[] = [];
       for (const m of markets.values()) {
         if (m.state !== 'loaded' || m.tenantId !== tenantId) continue;
+        // Held stops past their time leave before the market can release them.
+        const expiredStops = expireStops(m, now);
         const moved = maybeStep(m, now);
-        const expired = [...moved.expired, ...ids(m.book.expire(now)), ...expireStops(m, now)];
+        const expired = [...expiredStops, ...moved.expired, ...ids(m.book.expire(now))];
         const triggered = moved.triggered ?? [];
         if (moved.fills.length + expired.length + moved.cancelled.length + triggered.length === 0) continue;
-        report.instruments.push(m.instrument);
-        report.fills.push(...moved.fills);
-        report.expired.push(...expired);
-        report.cancelled.push(...moved.cancelled);
-        report.triggered.push(...triggered);
+        reports.push({ instrument: m.instrument, report: { fills: moved.fills, expired, cancelled: moved.cancelled, triggered } });
       }
-      return report.instruments.length > 0 ? report : null;
+      return reports;
     },
 
     /** OHLCV of the book's recent trades, by interval. */

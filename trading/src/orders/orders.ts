@@ -528,15 +528,19 @@ function applyReportToRows(
       );
     }
   }
-  // Stops the market reached, with the time on the order's row (a fresh one is inserted with it): a rebuilt book rests them.
+  // Stops the market reached, with the time on the order's row (a fresh one is inserted with it): a rebuilt book rests
+  // them, behind what rested at their price before (the book put them at the back of it when they triggered).
   const triggered = new Set(report.triggered ?? []);
   const triggeredAt = utcNowMicros();
   for (const id of triggered) {
     const row = rows.get(id);
     if (!row || row.triggered_at !== null) continue;
-    rows.set(id, { ...row, triggered_at: triggeredAt });
+    rows.set(id, { ...row, triggered_at: triggeredAt, updated_at: triggeredAt });
     if (!batch.fresh.has(id)) {
-      batch.queue(tx`update orders set triggered_at = ${triggeredAt} where tenant_id = ${tx.tenantId} and id = ${id}`.execute());
+      batch.queue(
+        tx`update orders set triggered_at = ${triggeredAt}, priority_at = ${triggeredAt}, updated_at = ${triggeredAt}
+            where tenant_id = ${tx.tenantId} and id = ${id}`.execute(),
+      );
     }
   }
   const executions: (() => void)[] = [];
@@ -872,11 +876,6 @@ class PaperBooks {
     if (this.#stamped) throw new Error(`the paper book of ${instrument} changed after its new version was written`);
     this.#touched.add(instrument);
     this.#changed.add(instrument);
-  }
-
-  /** Copies changed in memory before their lock was taken (a tick): stale if the transaction fails. */
-  touching(instruments: Iterable<string>): void {
-    for (const instrument of instruments) this.#touched.add(instrument);
   }
 
   /** The queued writes, with the changed books' new versions. */
@@ -1401,22 +1400,31 @@ export async function applyPaperTick(db: Database, services: OrderServices, now:
           for (const instrument of services.paper.books(tenantId, 'loaded')) services.paper.drop(tenantId, instrument);
           throw error;
         }
-        if (!ticked) return false;
-        try {
-          await withPaperBooks(db, tenantId, services, now, async (tx, books) => {
-            books.touching(ticked.instruments);
-            await books.hold(ticked.instruments, { changedAlready: true });
-            for (const instrument of ticked.instruments) books.changing(instrument);
-            await applyReport(tx, ticked, null, PAPER_VENUE_CONTEXT, books.batch);
-            await books.flush();
-          });
-        } catch (error) {
-          if (!(error instanceof PaperBookOvertaken)) throw error;
-          // Another replica changed the book since this copy was current: that replica ticks it, and this copy goes back to quotes.
-          for (const instrument of error.instruments) services.paper.unload(tenantId, instrument, now);
-          return false;
+        // Book by book, each in a transaction of its own: one overtaken or failing book voids only its own tick.
+        let recorded = false;
+        const failures: unknown[] = [];
+        for (const { instrument, report } of ticked) {
+          try {
+            await withPaperBooks(db, tenantId, services, now, async (tx, books) => {
+              await books.hold([instrument], { changedAlready: true });
+              books.changing(instrument);
+              await applyReport(tx, report, null, PAPER_VENUE_CONTEXT, books.batch);
+              await books.flush();
+            });
+            recorded = true;
+          } catch (error) {
+            if (error instanceof PaperBookOvertaken) {
+              // Another replica changed the book since this copy was current: that replica ticks it, and this copy goes back to quotes.
+              services.paper.unload(tenantId, instrument, now);
+            } else {
+              // Whatever failed (even opening the transaction), the copy moved without the record.
+              services.paper.drop(tenantId, instrument);
+              failures.push(error);
+            }
+          }
         }
-        return true;
+        if (failures.length > 0) throw failures.length === 1 ? failures[0] : new AggregateError(failures, 'paper book ticks failed');
+        return recorded;
       }),
     ),
   );
@@ -1430,18 +1438,25 @@ export async function applyPaperTick(db: Database, services: OrderServices, now:
 }
 
 /**
- * After a restart, and every so often after: loads every paper book that
- * has open orders in the record and no current copy here, tenant by
- * tenant, so they fill and expire without waiting for an order of their
- * tenant — also a book whose last replica went away. Returns how many books
- * with open orders it held, and the tenants whose books could not be loaded.
+ * After a restart: loads every paper book that has open orders in the
+ * record, tenant by tenant, so they fill and expire again without waiting
+ * for an order of their tenant. Returns how many books it held, and the
+ * tenants whose books could not be loaded.
+ *
+ * `adopt` (every so often after the start): first the copies here that
+ * another replica has overtaken (versions read without a lock) go back to
+ * quotes; then only books with open orders that no copy here holds and
+ * whose record has not changed for `idleForMs` are loaded: a book whose last
+ * replica went away. A book another replica keeps changing is left to it.
  */
 export async function restorePaperBooks(
   db: Database,
   services: OrderServices,
   now: number,
+  adopt?: { idleForMs: number },
 ): Promise<{ books: number; failed: { tenantId: string; error: unknown }[] }> {
   const tenants = await db.withPlatform((tx) => tx<{ id: string }[]>`select id from tenants order by id`);
+  const paper = services.paper;
   let books = 0;
   // One tenant's record that cannot be loaded stops neither the start nor the others; its stale books are loaded again by the tick.
   const failed: { tenantId: string; error: unknown }[] = [];
@@ -1449,12 +1464,36 @@ export async function restorePaperBooks(
     books += await paperLane(db, services).run(tenantId, async () => {
       try {
         return await withPaperBooks(db, tenantId, services, now, async (tx, held) => {
-          const open = await tx<{ instrument: string }[]>`
-            select distinct instrument from orders
-             where tenant_id = ${tenantId} and venue = 'paper' and status in ('new', 'partially-filled')`;
-          await held.hold(open.map((book) => book.instrument));
+          if (!adopt) {
+            const open = await tx<{ instrument: string }[]>`
+              select distinct instrument from orders
+               where tenant_id = ${tenantId} and venue = 'paper' and status in ('new', 'partially-filled')`;
+            await held.hold(open.map((book) => book.instrument));
+            await held.flush();
+            return open.length;
+          }
+          const loaded = paper.books(tenantId, 'loaded');
+          if (loaded.length > 0) {
+            const versions = await tx<{ instrument: string; version: string }[]>`
+              select instrument, version::text as version
+                from paper_books where tenant_id = ${tenantId} and instrument = any(${loaded}::text[])`;
+            for (const { instrument, version } of versions) {
+              if (paper.version(tenantId, instrument) !== version) paper.unload(tenantId, instrument, now);
+            }
+          }
+          const idle = await tx<{ instrument: string }[]>`
+            select o.instrument
+              from (select distinct instrument from orders
+                     where tenant_id = ${tenantId} and venue = 'paper' and status in ('new', 'partially-filled')) o
+              left join paper_books b on b.tenant_id = ${tenantId} and b.instrument = o.instrument
+             where b.updated_at is null or b.updated_at < now() - make_interval(secs => ${adopt.idleForMs / 1000})`;
+          const stale = new Set(paper.books(tenantId, 'stale'));
+          const orphans = idle
+            .map((book) => book.instrument)
+            .filter((instrument) => paper.version(tenantId, instrument) === null && !stale.has(instrument));
+          await held.hold(orphans);
           await held.flush();
-          return open.length;
+          return orphans.length;
         });
       } catch (error) {
         failed.push({ tenantId, error });

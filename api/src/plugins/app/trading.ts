@@ -41,9 +41,10 @@ export interface TradingOptions {
   /** Load the paper books that have open orders in the record when the app gets ready (default true; false only where no database is reachable). */
   restorePaperBooks?: boolean;
   /**
-   * How often every paper book with open orders is loaded again where this process has no
-   * current copy (default 30 s; 0 turns it off, as does a tickIntervalMs of 0): a book whose
-   * last replica went away (a scale-down) is ticked again within that time.
+   * How often this process puts back to quotes its paper copies another replica has overtaken,
+   * and takes up books with open orders that no copy here holds and whose record has not changed
+   * for two such intervals (default 30 s; 0 turns it off, as does a tickIntervalMs of 0): a book
+   * whose last replica went away (a scale-down) ticks again within about three intervals.
    */
   adoptIntervalMs?: number;
 }
@@ -103,7 +104,9 @@ export default fp(
       });
     every(options.tickIntervalMs ?? 1000, 'paper venue tick', () => applyPaperTick(app.db, services, Date.now()));
     every(options.adoptIntervalMs ?? (options.tickIntervalMs === 0 ? 0 : 30_000), 'adopting paper books', async () => {
-      const { failed } = await restorePaperBooks(app.db, services, Date.now());
+      // A book idle for two rounds is not being changed by another replica: taken up here, it ticks again.
+      const interval = options.adoptIntervalMs ?? 30_000;
+      const { failed } = await restorePaperBooks(app.db, services, Date.now(), { idleForMs: 2 * interval });
       for (const { tenantId, error } of failed) app.log.error({ err: error, tenantId }, 'paper books of a tenant could not be adopted');
     });
     every(options.reconcileIntervalMs ?? options.tickIntervalMs ?? 30_000, 'reconciling unknown orders', async () => {
