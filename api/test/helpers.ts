@@ -2,11 +2,12 @@ import { crc32, deflateSync } from 'node:zlib';
 import type { AuditContext } from '@atrium/compliance';
 import type { Database } from '@atrium/db';
 import { createTestDatabase, freePort, type TestDatabase } from '@atrium/db/testing';
-import { createReseller, createTenant, type Role, TENANT_ROLES } from '@atrium/tenants';
+import { createReseller, createTenant, createTokenVerifier, type Role, TENANT_ROLES } from '@atrium/tenants';
 import { type Account, createAccount, createPaperVenue } from '@atrium/trading';
 import type { FastifyInstance } from 'fastify';
 import type { JWK } from 'jose';
 import { buildApp } from '../src/app.ts';
+import type { TradingOptions } from '../src/plugins/app/trading.ts';
 import type { StaticClient } from '../src/plugins/external/dev-issuer.ts';
 
 export const TEST_SECRET = 'test-secret';
@@ -149,6 +150,24 @@ export async function buildWorld(
       await t.drop();
     },
   };
+}
+
+/**
+ * A second API process on the world's database, trusting the world's issuer, listening on a
+ * loopback port of its own: what several replicas share must hold between it and the first.
+ */
+export async function secondProcess(w: World, trading: TradingOptions = {}): Promise<{ app: FastifyInstance; port: number }> {
+  const port = await freePort();
+  const app = await buildApp({
+    db: w.t.db,
+    closeDatabase: false,
+    verifier: createTokenVerifier({ issuer: w.app.devIssuer?.issuer ?? '', audience: 'atrium-api' }),
+    graphiql: false,
+    sealAuditEvents: false,
+    trading: { paper: createPaperVenue({ stepIntervalMs: Number.POSITIVE_INFINITY }), tickIntervalMs: 0, ...trading },
+  });
+  await app.listen({ host: '127.0.0.1', port });
+  return { app, port };
 }
 
 export async function graphql(app: FastifyInstance, headers: Record<string, string>, query: string, variables?: Record<string, unknown>) {

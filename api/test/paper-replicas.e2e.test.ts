@@ -1,12 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { freePort } from '@atrium/db/testing';
-import { createTokenVerifier } from '@atrium/tenants';
-import { createPaperVenue } from '@atrium/trading';
 import type { FastifyInstance } from 'fastify';
 import request from 'supertest';
-import { buildApp } from '../src/app.ts';
-import { buildWorld, type World } from './helpers.ts';
+import { buildWorld, secondProcess, type World } from './helpers.ts';
 
 /*
  * Two API processes on one database. The first takes a GTD order and runs no
@@ -26,17 +22,9 @@ before(async () => {
   w = await buildWorld({ prefix: 'rep' });
   trader = await w.as(w.tenants.a, 'trader');
   accountId = (w.tenants.a.accounts[0] as { id: string }).id;
-  const port = await freePort();
+  let port: number;
+  ({ app: second, port } = await secondProcess(w, { tickIntervalMs: 25, adoptIntervalMs: 50 }));
   secondUrl = `http://127.0.0.1:${port}`;
-  second = await buildApp({
-    db: w.t.db,
-    closeDatabase: false,
-    verifier: createTokenVerifier({ issuer: w.app.devIssuer?.issuer ?? '', audience: 'atrium-api' }),
-    graphiql: false,
-    sealAuditEvents: false,
-    trading: { paper: createPaperVenue({ stepIntervalMs: Number.POSITIVE_INFINITY }), tickIntervalMs: 25, adoptIntervalMs: 50 },
-  });
-  await second.listen({ host: '127.0.0.1', port });
 });
 after(async () => {
   await second.close();
@@ -49,54 +37,33 @@ async function bidAt(baseUrl: string, price: string): Promise<string | undefined
   return (book.bids as [string, string][]).find(([at]) => at === price)?.[1];
 }
 
+/** A BTC-USD limit order of the trader's account, through a process. */
+async function place(baseUrl: string, order: Record<string, string>): Promise<{ id: string; status: string }> {
+  const body = { accountId, instrument: 'BTC-USD', venue: 'paper', type: 'limit', quantity: '0.01', ...order };
+  return (await request(baseUrl).post('/v1/orders').set(trader).send(body).expect(201)).body;
+}
+
 async function statusOf(baseUrl: string, id: string): Promise<string> {
   return (await request(baseUrl).get(`/v1/orders/${id}`).set(trader).expect(200)).body.status;
 }
 
 test('a book the first process no longer ticks is adopted by the second, which expires its GTD order', async () => {
   const expiresAt = new Date(Date.now() + 500).toISOString();
-  const placed = await request(w.baseUrl)
-    .post('/v1/orders')
-    .set(trader)
-    .send({
-      accountId,
-      instrument: 'BTC-USD',
-      venue: 'paper',
-      side: 'buy',
-      type: 'limit',
-      timeInForce: 'GTD',
-      expiresAt,
-      quantity: '0.01',
-      price: '41000',
-    })
-    .expect(201);
-  assert.equal(placed.body.status, 'new');
+  const placed = await place(w.baseUrl, { side: 'buy', timeInForce: 'GTD', expiresAt, price: '41000' });
+  assert.equal(placed.status, 'new');
   // No deadline on how fast, only that it happens: polled for up to ten seconds.
   const deadline = Date.now() + 10_000;
-  let status = await statusOf(secondUrl, placed.body.id);
+  let status = await statusOf(secondUrl, placed.id);
   while (status === 'new' && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 50));
-    status = await statusOf(secondUrl, placed.body.id);
+    status = await statusOf(secondUrl, placed.id);
   }
   assert.equal(status, 'expired');
   assert.ok(Date.now() >= Date.parse(expiresAt), 'not before its time');
 
   // The first process's copy still shows the order (it runs no ticks, nor adoption); trading the book rebuilds it from the record.
   assert.ok(await bidAt(w.baseUrl, '41000'), 'the first copy is behind');
-  await request(w.baseUrl)
-    .post('/v1/orders')
-    .set(trader)
-    .send({
-      accountId,
-      instrument: 'BTC-USD',
-      venue: 'paper',
-      side: 'buy',
-      type: 'limit',
-      timeInForce: 'GTC',
-      quantity: '0.01',
-      price: '40000',
-    })
-    .expect(201);
+  await place(w.baseUrl, { side: 'buy', timeInForce: 'GTC', price: '40000' });
   assert.equal(await bidAt(w.baseUrl, '41000'), undefined, 'rebuilt without the expired order');
   assert.ok(await bidAt(w.baseUrl, '40000'));
 });

@@ -1,13 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { freePort } from '@atrium/db/testing';
-import { createTokenVerifier } from '@atrium/tenants';
-import { createPaperVenue } from '@atrium/trading';
 import type { FastifyInstance } from 'fastify';
 import request from 'supertest';
 import WebSocket from 'ws';
-import { buildApp } from '../src/app.ts';
-import { buildWorld, type World } from './helpers.ts';
+import { buildWorld, secondProcess, type World } from './helpers.ts';
 
 let w: World;
 let second: FastifyInstance;
@@ -16,17 +12,9 @@ let secondUrl: string;
 before(async () => {
   w = await buildWorld({ prefix: 'str' });
   // A second API process on the same database: subscriptions must see what the first one does.
-  const port = await freePort();
+  let port: number;
+  ({ app: second, port } = await secondProcess(w));
   secondUrl = `ws://127.0.0.1:${port}/graphql`;
-  second = await buildApp({
-    db: w.t.db,
-    closeDatabase: false,
-    verifier: createTokenVerifier({ issuer: w.app.devIssuer?.issuer ?? '', audience: 'atrium-api' }),
-    graphiql: false,
-    sealAuditEvents: false,
-    trading: { paper: createPaperVenue({ stepIntervalMs: Number.POSITIVE_INFINITY }), tickIntervalMs: 0 },
-  });
-  await second.listen({ host: '127.0.0.1', port });
 });
 after(async () => {
   await second.close();

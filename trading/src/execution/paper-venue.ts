@@ -82,8 +82,10 @@ export interface PaperReport {
   expired: string[];
   cancelled: string[];
   /** Our stop-limit orders whose stop the market reached in this change: released to the book as limit orders. */
-  triggered?: string[];
+  triggered: string[];
 }
+
+const nothing = (): PaperReport => ({ fills: [], expired: [], cancelled: [], triggered: [] });
 
 export interface PaperVenueOptions {
   /** Seed of every synthetic market (mixed with tenant and instrument): same seed, same market. */
@@ -192,6 +194,13 @@ export function createPaperVenue(options: PaperVenueOptions = {}) {
     return market;
   }
 
+  /** An empty book (the market maker quotes into it next) and no held stops or last trade: for a rebuild, or a copy given up. */
+  function clearOrders(m: Market): void {
+    m.book = new OrderBook();
+    m.stops = [];
+    m.lastTrade = null;
+  }
+
   /** Held GTD stops whose time has come leave like resting ones. */
   function expireStops(m: Market, now: number): string[] {
     const expired: string[] = [];
@@ -238,7 +247,7 @@ export function createPaperVenue(options: PaperVenueOptions = {}) {
 
   /** Moves the synthetic market when its interval has passed: its new quotes may fill resting orders. */
   function maybeStep(m: Market, now: number): PaperReport {
-    if (now - m.lastStep < stepInterval) return { fills: [], expired: [], cancelled: [] };
+    if (now - m.lastStep < stepInterval) return nothing();
     return applyStep(m, m.market.step(m.book, now), now);
   }
 
@@ -294,7 +303,7 @@ export function createPaperVenue(options: PaperVenueOptions = {}) {
 
   /** Releases every held stop the market has reached, as limit orders, until none is left to trigger. */
   function triggerStops(m: Market, now: number): PaperReport {
-    const report: PaperReport & { triggered: string[] } = { fills: [], expired: [], cancelled: [], triggered: [] };
+    const report = nothing();
     for (let released = true; released; ) {
       released = false;
       for (const stop of [...m.stops]) {
@@ -341,7 +350,7 @@ export function createPaperVenue(options: PaperVenueOptions = {}) {
         // Nothing of ours to restore: the quotes already shown stay, so a read before the first order saw the book it trades on.
         previewed.state = 'loaded';
         previewed.version = recorded.version;
-        return { fills: [], expired: [], cancelled: [] };
+        return nothing();
       }
       const m = previewed ?? newMarket(tenantId, instrument, now);
       // The market resumes where the record left it (a restart, another replica's changes), not at its seed.
@@ -349,10 +358,8 @@ export function createPaperVenue(options: PaperVenueOptions = {}) {
       // Stale until it is whole: a record that cannot rest leaves it to be loaded again, not half loaded.
       // A rebuilt copy's last trade may be one that never committed, or older than what another replica traded since:
       // stops go by the quotes until the rebuilt book trades.
-      m.lastTrade = null;
       m.state = 'stale';
-      m.book = new OrderBook();
-      m.stops = [];
+      clearOrders(m);
       for (const record of records) {
         if (record.type === 'stop-limit' && record.status === 'new' && !record.triggered) {
           m.stops.push({
@@ -428,9 +435,7 @@ export function createPaperVenue(options: PaperVenueOptions = {}) {
       if (!m || m.state === 'preview') return;
       m.state = 'preview';
       m.version = null;
-      m.book = new OrderBook();
-      m.stops = [];
-      m.lastTrade = null;
+      clearOrders(m);
       m.market.quote(m.book, now); // an empty book: the quotes take nothing
     },
 
@@ -464,7 +469,7 @@ export function createPaperVenue(options: PaperVenueOptions = {}) {
           fills: [...before.fills, ...triggered.fills],
           expired: [...before.expired, ...triggered.expired],
           cancelled: [...before.cancelled, ...triggered.cancelled],
-          triggered: [...(before.triggered ?? []), ...(triggered.triggered ?? [])],
+          triggered: [...before.triggered, ...triggered.triggered],
         };
       }
       const result = submitToBook(m, order, now);
@@ -480,7 +485,7 @@ export function createPaperVenue(options: PaperVenueOptions = {}) {
         fills: [...before.fills, ...ourFills(m, result.fills), ...triggered.fills],
         expired: [...before.expired, ...ids(result.expired), ...triggered.expired],
         cancelled: [...before.cancelled, ...ids(result.selfTradeCancelled), ...triggered.cancelled],
-        triggered: [...(before.triggered ?? []), ...arrived, ...(triggered.triggered ?? [])],
+        triggered: [...before.triggered, ...arrived, ...triggered.triggered],
       };
     },
 
@@ -524,6 +529,7 @@ export function createPaperVenue(options: PaperVenueOptions = {}) {
         fills: ourFills(m, result.fills),
         expired: ids(result.expired),
         cancelled: ids(result.selfTradeCancelled),
+        triggered: [],
       };
     },
 
@@ -536,9 +542,8 @@ export function createPaperVenue(options: PaperVenueOptions = {}) {
         const expiredStops = expireStops(m, now);
         const moved = maybeStep(m, now);
         const expired = [...expiredStops, ...moved.expired, ...ids(m.book.expire(now))];
-        const triggered = moved.triggered ?? [];
-        if (moved.fills.length + expired.length + moved.cancelled.length + triggered.length === 0) continue;
-        reports.push({ instrument: m.instrument, report: { fills: moved.fills, expired, cancelled: moved.cancelled, triggered } });
+        if (moved.fills.length + expired.length + moved.cancelled.length + moved.triggered.length === 0) continue;
+        reports.push({ instrument: m.instrument, report: { ...moved, expired } });
       }
       return reports;
     },

@@ -480,6 +480,11 @@ async function lockOrders(tx: TenantTx, ids: string[]): Promise<Map<string, Orde
   return new Map(rows.map((row) => [row.id, row]));
 }
 
+/** Our orders a venue report changes: filled, expired, cancelled or triggered (each once). */
+function ordersIn(report: PaperReport): string[] {
+  return [...new Set([...report.fills.map((fill) => fill.orderId), ...report.expired, ...report.cancelled, ...report.triggered])];
+}
+
 /**
  * Applies what the venue reported to our orders in one transaction: fills
  * (executions, state), expiries and self-trade cancels, then the submitted
@@ -492,15 +497,7 @@ async function applyReport(
   context: AuditContext,
   batch: WriteBatch = new WriteBatch(),
 ): Promise<WriteBatch> {
-  const touched = [
-    ...new Set([
-      ...report.fills.map((f) => f.orderId),
-      ...report.expired,
-      ...report.cancelled,
-      ...(report.triggered ?? []),
-      ...(subject ? [subject] : []),
-    ]),
-  ];
+  const touched = [...new Set([...ordersIn(report), ...(subject ? [subject] : [])])];
   applyReportToRows(tx, batch, await lockOrders(tx, touched), report, subject, context);
   return batch;
 }
@@ -530,8 +527,8 @@ function applyReportToRows(
   }
   // Stops the market reached, with the time on the order's row (a fresh one is inserted with it): a rebuilt book rests
   // them, behind what rested at their price before (the book put them at the back of it when they triggered).
-  const triggered = new Set(report.triggered ?? []);
-  const triggeredAt = utcNowMicros();
+  const triggered = new Set(report.triggered);
+  const triggeredAt = triggered.size > 0 ? utcNowMicros() : '';
   for (const id of triggered) {
     const row = rows.get(id);
     if (!row || row.triggered_at !== null) continue;
@@ -934,12 +931,7 @@ class PaperBooks {
       const mine = open.filter((row) => row.instrument === book.instrument);
       this.#touched.add(book.instrument);
       const report = paper.load(tx.tenantId, book.instrument, mine.map(paperRecord), this.#now, book);
-      const touched = new Set([
-        ...report.fills.map((fill) => fill.orderId),
-        ...report.expired,
-        ...report.cancelled,
-        ...(report.triggered ?? []),
-      ]);
+      const touched = new Set(ordersIn(report));
       if (touched.size === 0) continue;
       this.#changed.add(book.instrument);
       const locked = new Map(mine.filter((row) => touched.has(row.id)).map((row) => [row.id, row]));
@@ -1063,12 +1055,11 @@ function placePaperOrders(db: Database, tenantId: string, entries: PaperEntry[],
       // The book's order, which can differ from the order of receipt by a queue's wait: a reload follows this one.
       const queuedAt = utcNowMicros();
       const report = services.paper.submit(tenantId, entry.venueOrder, entry.now);
-      const others = [...report.fills.map((f) => f.orderId), ...(report.triggered ?? [])].filter((orderId) => orderId !== entry.id);
-      // Our own resting orders on the other side of a fill, or stops it triggered (earlier ones of this batch too), are locked before they change.
-      const touchesOthers = others.length > 0 || report.expired.length > 0 || report.cancelled.length > 0;
+      // Our own orders it changed (resting ones it filled, stops it triggered; earlier ones of this batch too) are locked before they change.
+      const others = ordersIn(report).filter((orderId) => orderId !== entry.id);
       // Earlier orders of this batch may be among them: their rows go in before they are read.
-      if (touchesOthers) batch.insertFresh();
-      const rows = touchesOthers ? await lockOrders(tx, [...others, ...report.expired, ...report.cancelled]) : new Map<string, OrderRow>();
+      if (others.length > 0) batch.insertFresh();
+      const rows = others.length > 0 ? await lockOrders(tx, others) : new Map<string, OrderRow>();
       batch.fresh.set(entry.id, { input: entry.input, events: [{ status: 'pending-new', event: { type: 'submitted' } }], queuedAt });
       rows.set(entry.id, pendingRow(entry));
       applyReportToRows(tx, batch, rows, report, entry.id, entry.context);
@@ -1325,9 +1316,7 @@ export async function amendOrder(
     }
     const others = await lockOrders(
       tx,
-      [...report.fills.map((fill) => fill.orderId), ...report.expired, ...report.cancelled, ...(report.triggered ?? [])].filter(
-        (orderId) => orderId !== id,
-      ),
+      ordersIn(report).filter((orderId) => orderId !== id),
     );
     // The amended order's own replace is audited below; everything else the amend touched goes the usual way.
     applyReportToRows(tx, batch, new Map([...others, [id, replaced]]), { ...report, outcome: undefined }, null, context);

@@ -103,10 +103,10 @@ export default fp(
         for (const { tenantId, error } of failed) app.log.error({ err: error, tenantId }, 'paper books of a tenant could not be restored');
       });
     every(options.tickIntervalMs ?? 1000, 'paper venue tick', () => applyPaperTick(app.db, services, Date.now()));
-    every(options.adoptIntervalMs ?? (options.tickIntervalMs === 0 ? 0 : 30_000), 'adopting paper books', async () => {
+    const adoptEvery = options.adoptIntervalMs ?? (options.tickIntervalMs === 0 ? 0 : 30_000);
+    every(adoptEvery, 'adopting paper books', async () => {
       // A book idle for two rounds is not being changed by another replica: taken up here, it ticks again.
-      const interval = options.adoptIntervalMs ?? 30_000;
-      const { failed } = await restorePaperBooks(app.db, services, Date.now(), { idleForMs: 2 * interval });
+      const { failed } = await restorePaperBooks(app.db, services, Date.now(), { idleForMs: 2 * adoptEvery });
       for (const { tenantId, error } of failed) app.log.error({ err: error, tenantId }, 'paper books of a tenant could not be adopted');
     });
     every(options.reconcileIntervalMs ?? options.tickIntervalMs ?? 30_000, 'reconciling unknown orders', async () => {
